@@ -1,0 +1,1 @@
+"""Config schemas and the helpers that turn validation failures into clear errors."""

@@ -1,0 +1,1 @@
+"""Neighbour sampling over the CSC of graph format v1."""
