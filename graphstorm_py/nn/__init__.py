@@ -1,0 +1,1 @@
+"""Neural-network building blocks: input encoders, GNN encoders, decoders."""

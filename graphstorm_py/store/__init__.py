@@ -1,0 +1,1 @@
+"""Feature stores: node/edge rows gathered by nid."""
