@@ -1,0 +1,142 @@
+"""Reading Arrow columns as what transforms compute on: float matrices, texts, and value lists.
+
+Every transform receives its input as ``pa.Array`` (or ``pa.ChunkedArray``) objects, one per
+``feature_col``. Three shapes of input are needed:
+
+- :func:`numeric_matrix` -- a float64 ``[n, d]`` matrix. A scalar column gives one matrix column;
+  a ``list``/``large_list``/``fixed_size_list`` column of numbers gives ``d`` columns (all rows must
+  have the same length); a string column is split on ``separator`` and parsed as floats. Several
+  columns are concatenated. Nulls read as NaN.
+- :func:`texts` -- a Python list of strings (null reads as ``""``), for language models.
+- :func:`row_values` -- the values of each row as one flat Arrow array plus the row index of each
+  value: a list column gives its elements, a string column split on ``separator`` its pieces, and
+  a scalar column its single value. Nulls and empty strings are dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graphstorm_py.errors import DataError
+
+__all__ = ["as_array", "numeric_matrix", "texts", "row_values", "check_finite"]
+
+
+def as_array(col) -> pa.Array:
+    """One contiguous ``pa.Array`` from an Array, ChunkedArray, or anything ``pa.array`` takes."""
+    if isinstance(col, pa.ChunkedArray):
+        return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if isinstance(col, pa.Array):
+        return col
+    return pa.array(col)
+
+
+def _is_list(t: pa.DataType) -> bool:
+    return pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+
+
+def _to_float(arr: pa.Array, name: str) -> np.ndarray:
+    t = arr.type
+    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+            or pa.types.is_decimal(t) or pa.types.is_string(t) or pa.types.is_large_string(t)
+            or pa.types.is_null(t)):
+        raise DataError(f"column '{name}' has type {t}; a numeric feature needs numbers")
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        arr = pc.utf8_trim_whitespace(arr)
+    try:
+        arr = arr.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise DataError(f"column '{name}' holds values that are not numbers ({exc}); "
+                        "set 'separator' if one cell encodes a vector") from None
+    return arr.to_numpy(zero_copy_only=False, writable=True)
+
+
+def _column_matrix(col, name: str, separator: str | None) -> np.ndarray:
+    arr = as_array(col)
+    t = arr.type
+    n = len(arr)
+    if separator is not None and (pa.types.is_string(t) or pa.types.is_large_string(t)):
+        arr = pc.split_pattern(arr, pattern=separator)
+        t = arr.type
+    if not _is_list(t):
+        return _to_float(arr, name).reshape(n, 1)
+    if _is_list(t.value_type):
+        raise DataError(f"column '{name}' is a nested list ({t}); expected a vector per row")
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    if pa.types.is_fixed_size_list(t):
+        d = t.list_size
+        values = arr.values.slice(arr.offset * d, n * d)
+        out = _to_float(values, name).reshape(n, d)
+    else:
+        lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
+        present = lengths[valid].astype(np.int64)
+        d = int(present[0]) if len(present) else 0
+        if len(present) and (present != d).any():
+            row = int(np.flatnonzero(valid)[np.flatnonzero(present != d)[0]])
+            raise DataError(f"column '{name}': rows have vectors of different lengths "
+                            f"({d} in the first row, {int(lengths[row])} at row {row})")
+        out = np.full((n, d), np.nan)
+        out[valid] = _to_float(pc.list_flatten(arr), name).reshape(-1, d)
+    out[~valid] = np.nan
+    return out
+
+
+def check_finite(mat: np.ndarray, name: str) -> None:
+    """Raise a DataError naming ``name`` and the first row that holds NaN, Inf or a null."""
+    bad = ~np.isfinite(mat)
+    if bad.any():
+        row = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise DataError(f"column '{name}' has a missing, NaN or infinite value at row {row} "
+                        f"({int(bad.any(axis=1).sum())} rows in this batch)")
+
+
+def numeric_matrix(cols: Sequence, names: Sequence[str], *, separator: str | None = None,
+                   validate: bool = False, truncate_dim: int | None = None) -> np.ndarray:
+    """The columns as one float64 ``[n, d]`` matrix; see the module docstring.
+
+    ``validate`` raises on NaN/Inf/null; ``truncate_dim`` keeps the first values of each column.
+    """
+    mats = []
+    for col, name in zip(cols, names):
+        mat = _column_matrix(col, name, separator)
+        if truncate_dim is not None:
+            mat = mat[:, :truncate_dim]
+        if validate:
+            check_finite(mat, name)
+        mats.append(mat)
+    return mats[0] if len(mats) == 1 else np.hstack(mats)
+
+
+def texts(col, name: str) -> list[str]:
+    """The column as Python strings; null reads as the empty string."""
+    arr = as_array(col)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        raise DataError(f"column '{name}' has type {arr.type}; a text transform needs strings")
+    return pc.fill_null(arr, "").to_pylist()
+
+
+def row_values(col, name: str, separator: str | None = None) -> tuple[np.ndarray, pa.Array]:
+    """``(rows, values)``: every value in the column with the index of the row it belongs to."""
+    arr = as_array(col)
+    t = arr.type
+    is_str = pa.types.is_string(t) or pa.types.is_large_string(t)
+    if separator is not None and not _is_list(t):
+        if not is_str:
+            raise DataError(f"column '{name}' has type {t}; 'separator' needs a string column")
+        arr = pc.split_pattern(arr, pattern=separator)
+        t = arr.type
+    if _is_list(t):
+        rows = pc.list_parent_indices(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+        values = pc.list_flatten(arr)
+    else:
+        rows, values = np.arange(len(arr), dtype=np.int64), arr
+    keep = values.is_valid()
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        keep = pc.and_(keep, pc.not_equal(pc.utf8_length(values), 0))
+    keep = pc.fill_null(keep, False)
+    keep_np = keep.to_numpy(zero_copy_only=False).astype(bool)
+    return rows[keep_np], values.filter(keep)
