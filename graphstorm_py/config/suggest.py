@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Iterable, Optional
 
 from graphstorm_py.errors import ConfigError
 
-__all__ = ["did_you_mean", "format_loc", "validation_error_to_gs"]
+__all__ = ["closest", "did_you_mean", "format_loc", "validation_error_to_gs"]
+
+
+def closest(name: str, choices: Iterable[str]) -> Optional[str]:
+    """The choice closest to ``name`` (difflib ratio >= 0.6), or ``None``."""
+    match = difflib.get_close_matches(str(name), sorted(str(c) for c in choices), n=1, cutoff=0.6)
+    return match[0] if match else None
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest choice, or ``""`` when nothing is close."""
-    match = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
+    match = closest(name, choices)
+    return f"; did you mean '{match}'?" if match else ""
 
 
 def format_loc(loc: Iterable) -> str:

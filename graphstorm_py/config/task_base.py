@@ -1,0 +1,155 @@
+"""What every task section has, and the label-kind mixins (classification, regression).
+
+A task model is one task section of the YAML (``node_classification:``, ...) or one entry of
+``multi_task_learning:``. Concrete tasks combine a target (node / edge / link) with a label
+kind; see :mod:`~graphstorm_py.config.task_node`, :mod:`~graphstorm_py.config.task_edge`
+and :mod:`~graphstorm_py.config.task_lp`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, FrozenSet, List, Literal, Optional
+
+from pydantic import Field, field_validator, model_validator
+
+from graphstorm_py.config.fields import FloatList, NameList, StrictModel
+
+__all__ = [
+    "TaskConfigBase", "ClassificationFields", "RegressionFields", "CLASSIFICATION_METRICS",
+    "REGRESSION_METRICS", "LINK_PREDICTION_METRICS", "UNSUPPORTED_METRICS", "DEFAULT_MASKS",
+]
+
+CLASSIFICATION_METRICS = frozenset({"accuracy", "precision_recall", "roc_auc", "f1_score",
+                                    "per_class_f1_score", "per_class_roc_auc"})
+REGRESSION_METRICS = frozenset({"rmse", "mse", "mae"})
+LINK_PREDICTION_METRICS = frozenset({"mrr"})
+UNSUPPORTED_METRICS = ("amri", "precision_at_recall_", "recall_at_precision_", "fscore_at_beta_")
+"""GraphStorm metrics (or metric prefixes) that graphstorm_py does not compute yet."""
+DEFAULT_MASKS = ["train_mask", "val_mask", "test_mask"]
+_HIT_AT = re.compile(r"hit_at_[1-9][0-9]*")
+
+
+class TaskConfigBase(StrictModel):
+    """Keys every task has.
+
+    Attributes:
+        eval_metric: metrics to report; the first one selects the best model. A string or a
+            list; ``hit_at_K`` (K an integer) where the task allows it. Default per task.
+        mask_fields: names of the train / validation / test masks. Default
+            :data:`DEFAULT_MASKS`. (GraphStorm reads it in multi-task learning only.)
+        task_weight: weight of this task's loss in multi-task learning. Default 1.0.
+        batch_size: this task's mini-batch size in multi-task learning; resolved to
+            ``hyperparam.batch_size`` when not given.
+    """
+
+    METRICS: ClassVar[FrozenSet[str]] = frozenset()
+    HIT_AT_K: ClassVar[bool] = False
+
+    eval_metric: List[str]
+    mask_fields: NameList = Field(default_factory=lambda: list(DEFAULT_MASKS))
+    task_weight: float = Field(1.0, gt=0)
+    batch_size: Optional[int] = Field(None, gt=0)
+
+    @field_validator("eval_metric", mode="before")
+    @classmethod
+    def _metrics(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"must be a metric name or a non-empty list of them, got {value!r}")
+        out = [v.strip().lower() for v in value]
+        for metric in out:
+            if metric.startswith(UNSUPPORTED_METRICS):
+                raise ValueError(f"metric {metric!r} is not supported by graphstorm_py yet")
+            if metric not in cls.METRICS and not (cls.HIT_AT_K and _HIT_AT.fullmatch(metric)):
+                allowed = sorted(cls.METRICS) + (["hit_at_K (e.g. hit_at_10)"] if cls.HIT_AT_K else [])
+                raise ValueError(f"unknown metric {metric!r}; allowed: {', '.join(allowed)}")
+        return out
+
+    @field_validator("mask_fields")
+    @classmethod
+    def _three_masks(cls, value: List[str]) -> List[str]:
+        if len(value) != 3:
+            raise ValueError(f"must be [train_mask, val_mask, test_mask], got {value!r}")
+        return value
+
+    @property
+    def task_name(self) -> str:
+        return self.task_type  # type: ignore[attr-defined]
+
+
+class ClassificationFields(StrictModel):
+    """Keys of classification tasks (node and edge).
+
+    Attributes:
+        num_classes: number of classes (1 or 2 for binary). Required.
+        multilabel: multi-label classification (one sigmoid per class). Default ``False``.
+        multilabel_weights: positive weight per class for multi-label BCE ("0.1,0.2" or a list).
+        imbalance_class_weights: loss weight per class ("0.1,0.9" or a list), each > 0.
+        class_loss_func: ``cross_entropy`` or ``focal`` (binary). Default ``cross_entropy``.
+        alpha / gamma: focal-loss parameters, default 0.25 / 2.0 when ``focal``, else ``None``.
+        return_proba: predictions as class probabilities (``True``) or the argmax. Default ``True``.
+    """
+
+    METRICS: ClassVar[FrozenSet[str]] = CLASSIFICATION_METRICS
+    HIT_AT_K: ClassVar[bool] = True
+
+    eval_metric: List[str] = Field(default_factory=lambda: ["accuracy"])
+    num_classes: int = Field(gt=0)
+    multilabel: bool = False
+    multilabel_weights: Optional[FloatList] = None
+    imbalance_class_weights: Optional[FloatList] = None
+    class_loss_func: Literal["cross_entropy", "focal"] = "cross_entropy"
+    alpha: Optional[float] = None
+    gamma: Optional[float] = None
+    return_proba: bool = True
+
+    @field_validator("num_classes", mode="before")
+    @classmethod
+    def _single_num_classes(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            raise ValueError("per-node-type num_classes (several target node types) is not "
+                             "supported by graphstorm_py yet")
+        return value
+
+    @model_validator(mode="after")
+    def _class_weights(self) -> "ClassificationFields":
+        for key, positive in (("multilabel_weights", False), ("imbalance_class_weights", True)):
+            weights = getattr(self, key)
+            if weights is None:
+                continue
+            if len(weights) != self.num_classes:
+                raise ValueError(f"'{key}' has {len(weights)} weights but 'num_classes' is "
+                                 f"{self.num_classes}")
+            if any(w < 0 or (positive and w == 0) for w in weights):
+                raise ValueError(f"'{key}' must be {'> 0' if positive else '>= 0'}: {weights}")
+        if self.multilabel_weights is not None and not self.multilabel:
+            raise ValueError("'multilabel_weights' needs 'multilabel: true'")
+        if self.class_loss_func == "focal":
+            self.alpha = 0.25 if self.alpha is None else self.alpha
+            self.gamma = 2.0 if self.gamma is None else self.gamma
+        return self
+
+
+class RegressionFields(StrictModel):
+    """Keys of regression tasks (node and edge).
+
+    Attributes:
+        regression_loss_func: ``mse`` or ``shrinkage``. Default ``mse``.
+        alpha / gamma: shrinkage-loss parameters, default 10.0 / 0.2 when ``shrinkage``.
+    """
+
+    METRICS: ClassVar[FrozenSet[str]] = REGRESSION_METRICS
+
+    eval_metric: List[str] = Field(default_factory=lambda: ["rmse"])
+    regression_loss_func: Literal["mse", "shrinkage"] = "mse"
+    alpha: Optional[float] = None
+    gamma: Optional[float] = None
+
+    @model_validator(mode="after")
+    def _shrinkage_defaults(self) -> "RegressionFields":
+        if self.regression_loss_func == "shrinkage":
+            self.alpha = 10.0 if self.alpha is None else self.alpha
+            self.gamma = 0.2 if self.gamma is None else self.gamma
+        return self
