@@ -57,8 +57,8 @@ def metis_partition(num_nodes: Mapping[str, int], edges: Edges, num_parts: int, 
     adj = (adj + adj.T).tocsr()
     adj.sort_indices()
     opts = pymetis.Options(seed=seed)
-    _, membership = pymetis.part_graph(num_parts, xadj=adj.indptr.astype(np.int64),
-                                       adjncy=adj.indices.astype(np.int64), options=opts)
+    csr = pymetis.CSRAdjacency(adj.indptr.astype(np.int64), adj.indices.astype(np.int64))
+    _, membership = pymetis.part_graph(num_parts, csr, options=opts)
     membership = np.asarray(membership, dtype=np.int64)
     return {t: membership[offsets[t]:offsets[t] + num_nodes[t]] for t in ntypes}
 

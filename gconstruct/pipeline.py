@@ -29,6 +29,7 @@ from graphstorm_py.gconstruct.id_map import NodeIdMap
 from graphstorm_py.gconstruct.labels import build_label, split_masks
 from graphstorm_py.gconstruct.partition import partition_nodes
 from graphstorm_py.gconstruct.splits import match_edge_pairs, read_split_ids
+from graphstorm_py.gconstruct.transforms.base import TransformContext
 from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
 from graphstorm_py.typing import EdgeType
 
@@ -51,23 +52,13 @@ class ConstructOptions:
     seed: int = 0
 
 
-@dataclass
-class TransformContext:
-    """What a transform's ``apply`` may need besides its columns."""
-
-    validate: bool = True
-    lookup: Optional[object] = None        # lookup(ntype, values) -> nids, -1 if unknown
-    dst_ntype: Optional[str] = None
-    where: str = ""
-
-
-def _bind(features, prefix: str, where: str, saved: dict) -> List[BoundTransform]:
+def _bind(features, prefix: str, where: str, saved: dict, etype=None) -> List[BoundTransform]:
     from graphstorm_py.gconstruct.transforms import build_transform
 
     out = []
     for i, feat in enumerate(features):
         conf = feat.model_dump(exclude_none=True)
-        tr = build_transform(conf, f"{where}.features[{i}]")
+        tr = build_transform(conf, f"{where}.features[{i}]", etype=etype)
         key = f"{prefix}/{feat.feature_name}"
         state = saved.get(key, {}).get("state") if saved else None
         if saved and key not in saved and tr.needs_fit:
@@ -98,7 +89,8 @@ class _Builder:
         bound = {i: _bind(n.features, f"node/{n.node_type}", f"nodes[{i}]", self.saved)
                  for i, n in enumerate(self.conf.nodes)}
         self._node_bound = bound
-        self._edge_bound = {i: _bind(e.features, f"edge/{','.join(e.relation)}", f"edges[{i}]", self.saved)
+        self._edge_bound = {i: _bind(e.features, f"edge/{','.join(e.relation)}", f"edges[{i}]", self.saved,
+                                     etype=e.etype)
                             for i, e in enumerate(self.conf.edges)}
         by_type: Dict[str, List[Tuple[int, NodeConf, EntryData]]] = {}
         for i, node in enumerate(self.conf.nodes):
@@ -245,8 +237,7 @@ class _Builder:
         self.edges[etype] = etd
 
     def _deferred(self, etd: EdgeTypeData, j, etype, d: EntryData, where):
-        ctx = TransformContext(validate=self.opts.feature_validate, lookup=self.lookup, dst_ntype=etype[2],
-                               where=where)
+        ctx = self.ctx
         for bt in self._edge_bound[j]:
             if not bt.deferred:
                 continue
@@ -301,6 +292,8 @@ def _bad_examples(data: EntryData, src, dst) -> list:
 
 def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
     """Run the whole construction; returns the written :class:`GraphMetadata`."""
+    # an earlier output stops looking complete as soon as a new run starts over it
+    io.remove(io.join(opts.output_dir, "metadata.json"))
     b = _Builder(conf, opts)
     b.read_nodes()
     b.read_edges()

@@ -23,8 +23,14 @@ __all__ = ["load_tokenizer", "load_model"]
 
 
 def _source(bert_model: str) -> tuple[str, bool]:
-    """``(name or path, local_files_only)`` for ``from_pretrained``."""
-    path = os.path.expanduser(bert_model)
+    """``(name or path, local_files_only)`` for ``from_pretrained``.
+
+    Names of models shipped by an installed package resolve to its folder first
+    (see :mod:`graphstorm_py.lm_models`), so ``all-MiniLM-L6-v2`` works offline.
+    """
+    from graphstorm_py.lm_models import resolve_model_path
+
+    path = os.path.expanduser(resolve_model_path(bert_model))
     if os.path.isdir(path):
         return path, True
     looks_like_path = path.startswith((".", "~", os.sep)) or os.sep * 2 in path or path.count(os.sep) > 1
