@@ -7,7 +7,7 @@ WORKDIR /opt/graphstorm_py
 # CPU torch from PyTorch's CPU index; the default index would pull a CUDA build.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.6"
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY graphstorm_py ./graphstorm_py
 COPY gconstruct ./gconstruct
 COPY training ./training
