@@ -111,7 +111,9 @@ def split_masks(labeled: np.ndarray, pct=None, custom: Optional[Dict[str, np.nda
     rows = rows[np.random.default_rng(seed).permutation(len(rows))]
     n_train = int(len(rows) * pct[0])
     n_val = int(len(rows) * pct[1])
-    n_test = min(len(rows) - n_train - n_val, int(round(len(rows) * pct[2])))
+    rest = len(rows) - n_train - n_val
+    # fractions that cover every row give the rounding remainder to the test split
+    n_test = rest if sum(pct) >= 1 - 1e-6 else min(rest, int(round(len(rows) * pct[2])))
     masks["train"][rows[:n_train]] = 1
     masks["val"][rows[n_train:n_train + n_val]] = 1
     masks["test"][rows[n_train + n_val:n_train + n_val + n_test]] = 1

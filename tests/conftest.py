@@ -34,8 +34,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def s3_server():
     """moto's S3 server on 127.0.0.1; AWS_* environment variables point boto3/s3fs at it."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
