@@ -1,0 +1,60 @@
+"""Shared plumbing for layers that run one PyG convolution per relation and sum the results.
+
+This is what PyG's ``HeteroConv(aggr="sum")`` and DGL's ``HeteroGraphConv`` do, written for
+blocks: the destination features are the prefix ``x_src[:n_dst]`` of the source features, and a
+relation whose source and destination types are equal still gets the bipartite pair
+``(x_src, x_dst)``, which ``HeteroConv`` would not give it.
+
+Every relation of the encoder's metadata whose destination type has nodes in the block is
+applied, even with zero edges (then only a root/self term can contribute). That keeps each
+node's output independent of which other nodes share its batch, which is what makes
+mini-batch and layer-wise full-graph inference agree exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Mapping, Sequence
+
+import torch
+from torch import nn
+
+from graphstorm_py.sampling.block import Block
+from graphstorm_py.typing import EdgeType
+
+__all__ = ["dst_prefix", "relation_sum", "check_block_etypes"]
+
+
+def dst_prefix(block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """``{ntype: h_src[ntype][:n_dst]}`` for the node types with destination nodes."""
+    return {t: h_src[t][: block.num_dst(t)] for t in block.dst_nodes if block.num_dst(t) > 0}
+
+
+def check_block_etypes(block: Block, etype_index: Mapping[EdgeType, int]) -> None:
+    for et in block.edge_index:
+        if et not in etype_index:
+            raise ValueError(f"block has edge type {et} that the encoder was not built with")
+
+
+def relation_sum(convs: nn.ModuleList, etypes: Sequence[EdgeType], block: Block,
+                 h_src: Mapping[str, torch.Tensor], h_dst: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """Sum over relations of ``convs[r]((x_src, x_dst), edge_index)``, per destination type.
+
+    ``convs[r]`` belongs to ``etypes[r]``. Destination types that no relation reaches are
+    absent from the result.
+    """
+    out: Dict[str, torch.Tensor] = {}
+    for r, et in enumerate(etypes):
+        s, _, d = et
+        if d not in h_dst:
+            continue
+        x_dst = h_dst[d]
+        x_src = h_src.get(s)
+        if x_src is None:
+            x_src = x_dst.new_zeros(0, x_dst.size(1))
+        ei = block.edge_index.get(et)
+        if ei is None:
+            ei = torch.empty(2, 0, dtype=torch.long, device=x_dst.device)
+        y = convs[r]((x_src, x_dst), ei, size=(x_src.size(0), x_dst.size(0)))
+        y = y.reshape(y.size(0), -1)
+        out[d] = y if d not in out else out[d] + y
+    return out

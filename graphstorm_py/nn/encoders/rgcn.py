@@ -1,0 +1,112 @@
+"""RGCN: relational graph convolution (Schlichtkrull et al., 2018, https://arxiv.org/abs/1703.06103).
+
+For destination node :math:`i` of type :math:`t` (GraphStorm's ``RelGraphConvLayer``):
+
+.. math::
+    h_i' = \\sigma\\Big(\\sum_{r \\,:\\, \\mathrm{dst}(r) = t} \\frac{1}{|\\mathcal N_r(i)|}
+           \\sum_{j \\in \\mathcal N_r(i)} h_j W_r \\;+\\; h_i W_0 \\;+\\; b\\Big)
+
+i.e. per relation the *mean* of the in-neighbours (DGL ``GraphConv(norm="right")``), summed
+over relations, plus a self-loop :math:`W_0` (``use_self_loop``) and a bias. A node with no
+in-edges of relation :math:`r` gets 0 from it.
+
+**Basis decomposition** (``0 < num_bases < len(etypes)``): the relation weights share
+``B`` bases, :math:`W_r = \\sum_b a_{rb} V_b`, computed as one matrix product
+``w_comp [R, B] @ bases [B, in*out]`` (DGL ``WeightBasis``). Otherwise each relation has its
+own :math:`W_r`. All weights are Xavier-uniform with the ReLU gain; the bias starts at 0.
+
+Per GraphStorm: hidden layers apply norm -> ReLU -> NGNN -> dropout; the last layer applies
+none of them unless ``last_layer_act`` (then norm and ReLU, no dropout).
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional, Sequence
+
+import torch
+from torch import nn
+from torch_geometric.utils import scatter
+
+from graphstorm_py.nn.encoders import GNN_ENCODERS
+from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail
+from graphstorm_py.nn.encoders.relational import check_block_etypes, dst_prefix
+from graphstorm_py.sampling.block import Block
+from graphstorm_py.typing import EdgeType
+
+__all__ = ["RelGraphConvLayer", "RGCNEncoder"]
+
+
+def _xavier(*shape: int) -> nn.Parameter:
+    w = nn.Parameter(torch.empty(*shape))
+    nn.init.xavier_uniform_(w, gain=nn.init.calculate_gain("relu"))
+    return w
+
+
+class RelGraphConvLayer(nn.Module):
+    """One RGCN layer over a block. Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``."""
+
+    def __init__(self, in_dim: int, out_dim: int, ntypes: Sequence[str], etypes: Sequence[EdgeType],
+                 num_bases: int = -1, *, self_loop: bool = True, bias: bool = True, tail: Optional[LayerTail] = None):
+        super().__init__()
+        self.in_dim, self.out_dim = in_dim, out_dim
+        self.etypes = list(etypes)
+        self.etype_index = {e: i for i, e in enumerate(self.etypes)}
+        num_rels = len(self.etypes)
+        self.num_bases = num_bases if 0 < num_bases < num_rels else num_rels
+        if self.num_bases < num_rels:
+            self.bases = _xavier(self.num_bases, in_dim, out_dim)
+            self.w_comp = _xavier(num_rels, self.num_bases)
+        else:
+            self.weight = _xavier(max(num_rels, 1), in_dim, out_dim)
+        self.loop_weight = _xavier(in_dim, out_dim) if self_loop else None
+        self.h_bias = nn.Parameter(torch.zeros(out_dim)) if bias else None
+        self.tail = tail or LayerTail(ntypes, out_dim)
+
+    @property
+    def use_basis(self) -> bool:
+        return self.num_bases < len(self.etypes)
+
+    def relation_weights(self) -> torch.Tensor:
+        """``[R, in_dim, out_dim]``: the weight of every relation (from the bases if used)."""
+        if self.use_basis:
+            return (self.w_comp @ self.bases.reshape(self.num_bases, -1)).reshape(-1, self.in_dim, self.out_dim)
+        return self.weight
+
+    def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        check_block_etypes(block, self.etype_index)
+        h_dst = dst_prefix(block, h_src)
+        weights = self.relation_weights()
+        out = {t: x.new_zeros(x.size(0), self.out_dim) for t, x in h_dst.items()}
+        for et, ei in block.edge_index.items():
+            s, _, d = et
+            if d not in out or s not in h_src or ei.size(1) == 0:
+                continue
+            w = weights[self.etype_index[et]]
+            x = h_src[s]
+            if self.in_dim > self.out_dim:  # transform first when it shrinks the messages
+                agg = scatter((x @ w)[ei[0]], ei[1], 0, dim_size=out[d].size(0), reduce="mean")
+            else:
+                agg = scatter(x[ei[0]], ei[1], 0, dim_size=out[d].size(0), reduce="mean") @ w
+            out[d] = out[d] + agg
+        for t in out:
+            h = out[t]
+            if self.loop_weight is not None:
+                h = h + h_dst[t] @ self.loop_weight
+            if self.h_bias is not None:
+                h = h + self.h_bias
+            out[t] = self.tail(h, t)
+        return out
+
+
+@GNN_ENCODERS.register("rgcn")
+class RGCNEncoder(GNNEncoder):
+    """Relational GCN encoder (GraphStorm ``RelationalGCNEncoder``); see the module docstring."""
+
+    def _make_layer(self, l: int, in_dim: int, out_dim: int, last: bool) -> nn.Module:
+        act = (not last) or self.last_layer_act
+        tail = LayerTail(self.ntypes, out_dim, norm=self.norm if act else None,
+                         activation=self.activation if act else None,
+                         num_ffn_layers=0 if last else self.num_ffn_layers_in_gnn,
+                         dropout=0.0 if last else self.dropout)
+        return RelGraphConvLayer(in_dim, out_dim, self.ntypes, self.etypes, self.num_bases,
+                                 self_loop=self.use_self_loop, tail=tail)
