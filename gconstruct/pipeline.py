@@ -209,14 +209,18 @@ class _Builder:
         dst = self._endpoint(etype[2], data.id_columns[1], where, "destination")
         bad = (src < 0) | (dst < 0)
         keep = None
+        ids_for_examples = data.id_columns
+        for _, _, d in entries:  # the raw ID columns are no longer needed once mapped
+            d.id_columns = []
         if bad.any():
-            examples = _bad_examples(data, src, dst)
+            examples = _bad_examples(ids_for_examples, src, dst)
             if not self.opts.skip_nonexist_edges:
                 raise DataError(f"{where}: {int(bad.sum())} edges have an endpoint ID that is not a node, "
                                 f"e.g. {examples}; pass --skip-nonexist-edges to drop them")
             log.warning("%s: dropped %d edges with unknown endpoints, e.g. %s", where, int(bad.sum()), examples)
             keep = ~bad
             src, dst = src[keep], dst[keep]
+        del ids_for_examples
         etd = EdgeTypeData(src=src, dst=dst)
         n = len(src)
         for j, e, d in entries:
@@ -283,10 +287,10 @@ def _filter_entry(d: EntryData, keep: Optional[np.ndarray]) -> EntryData:
                      kept={k: v.filter(mask) for k, v in d.kept.items()})
 
 
-def _bad_examples(data: EntryData, src, dst) -> list:
+def _bad_examples(id_columns, src, dst) -> list:
     bad = np.flatnonzero((src < 0) | (dst < 0))[:3]
-    s = data.id_columns[0].take(pa.array(bad)).to_pylist()
-    d = data.id_columns[1].take(pa.array(bad)).to_pylist()
+    s = id_columns[0].take(pa.array(bad)).to_pylist()
+    d = id_columns[1].take(pa.array(bad)).to_pylist()
     return [(a, b) for a, b in zip(s, d)]
 
 

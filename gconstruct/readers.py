@@ -20,7 +20,7 @@ from graphstorm_py.registry import Registry
 __all__ = ["READERS", "iter_batches", "count_rows", "BATCH_ROWS"]
 
 READERS: Registry = Registry("input format")
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 1 << 17
 
 
 def _check_columns(path: str, have: Sequence[str], want: Sequence[str]) -> None:

@@ -131,6 +131,7 @@ def write_graph(
         if len(parts) != data.count:
             raise ValueError(f"partition assignment of {ntype} has {len(parts)} rows, expected {data.count}")
         order, o2n, bounds = _relabel(parts, num_parts)
+        identity = bool(np.all(order[1:] > order[:-1])) if len(order) else True
         old2new[ntype] = o2n
         for k in range(num_parts):
             partitions[k]["node_ranges"][ntype] = [int(bounds[k]), int(bounds[k + 1])]
@@ -140,7 +141,8 @@ def write_graph(
             arr = np.asarray(data.arrays.pop(name))
             if len(arr) != data.count:
                 raise ValueError(f"{ntype}/{name} has {len(arr)} rows, expected {data.count}")
-            arr = arr[order]
+            if not identity:
+                arr = arr[order]
             if name in data.features:
                 feat_meta[name] = _array_info(arr, data.features[name])
             for k in range(num_parts):
