@@ -1,8 +1,61 @@
-"""``gs-train``: not yet available (see the project's open issues)."""
+"""``gs-train``: train a GNN on a graph dataset as a GraphStorm training YAML says.
 
-import sys
+::
+
+    gs-train --cf TRAIN.yaml --part-config GRAPH_DIR [--save-model-path DIR]
+             [--restore-model-path CKPT] [--key value ...]
+
+Every config key can be given as ``--key value`` (kebab- or snake-case), overriding the YAML.
+``--part-config`` is the graph dataset folder, or a GraphStorm-style JSON file inside it.
+A mistake in the config or the data prints one message naming the culprit and exits 2.
+The results (see :mod:`graphstorm_py.training.results`) are printed as JSON on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Optional, Sequence
+
+from graphstorm_py.cli import run_cli
+
+__all__ = ["main", "build_parser"]
 
 
-def main(argv=None) -> int:
-    print("gs-train is not yet available in this version of graphstorm_py", file=sys.stderr)
-    raise SystemExit(2)
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gs-train", allow_abbrev=False,
+        description="Train a GNN for node tasks on a graph dataset. Any training-config key can be "
+                    "given as --key value (e.g. --num-epochs 3 --fanout 10,5) and overrides the YAML.")
+    p.add_argument("--cf", "--conf-file", dest="cf", required=True, help="training YAML (GraphStorm format)")
+    p.add_argument("--part-config", "--part_config", dest="part_config", default=None,
+                   help="graph dataset folder (or a JSON file inside it); default: part_config of the YAML")
+    p.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
+    p.add_argument("--verbose", action="store_true")
+    return p
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
+    args, overrides = build_parser().parse_known_args(argv)
+    import torch
+
+    from graphstorm_py.config import load_train_config
+    from graphstorm_py.progress import set_quiet, setup_logging
+    from graphstorm_py.training.results import dumps
+    from graphstorm_py.training.run import train
+
+    setup_logging(args.verbose, args.quiet)
+    set_quiet(args.quiet)
+    cfg = load_train_config(args.cf, overrides)
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    results = train(cfg, args.part_config, device=device)
+    print(dumps(results))
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    raise SystemExit(run_cli(_main, argv))
+
+
+if __name__ == "__main__":
+    main()

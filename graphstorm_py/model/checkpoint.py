@@ -1,0 +1,163 @@
+"""Model checkpoints: save a :class:`GNNModel` by layer, restore any subset of its layers.
+
+Layout of one checkpoint (GraphStorm keeps them as ``save_model_path/epoch-N/``)::
+
+    CKPT/
+      model.pt               dense state dict: input projections, GNN, decoders (torch.save)
+      sparse_embed/<ntype>.npy   learnable node embeddings, row i = nid i (absent without any)
+      optimizer.pt           {"dense": Adam state, "sparse": SparseAdam state} (training only)
+      trainer_state.pt       epoch, step, random states, for exact resumption (training only)
+      config.yaml            the resolved training config (TrainConfig.resolved_dict())
+      checkpoint.json        written last, so its presence marks a complete checkpoint:
+                             {"format", "epoch", "step", "val", "sparse_embed": [ntypes], ...}
+
+Every path may be local or ``s3://``. Restoring is by GraphStorm's ``restore_model_layers``
+(``embed`` = ``dense_embed`` + ``sparse_embed``, ``gnn``, ``decoder``): see :func:`restore_model`.
+A decoder the checkpoint does not have (a new task, warm-started from a pre-trained encoder)
+keeps its fresh weights; any other mismatch is a :class:`~graphstorm_py.errors.CheckpointError`.
+"""
+
+from __future__ import annotations
+
+import io as _pyio
+import logging
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+import torch
+import yaml
+
+from graphstorm_py import io
+from graphstorm_py.errors import CheckpointError
+from graphstorm_py.model.gnn_model import SPARSE_EMBED_PREFIX, GNNModel
+
+__all__ = ["CHECKPOINT_FORMAT", "save_checkpoint", "is_checkpoint", "read_checkpoint_info",
+           "load_checkpoint_config", "restore_model", "load_checkpoint_file"]
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_FORMAT = "graphstorm_py/checkpoint-v1"
+_MANIFEST = "checkpoint.json"
+
+
+def _torch_bytes(obj: Any) -> bytes:
+    buf = _pyio.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+def save_checkpoint(path: str, model: GNNModel, *, config: Optional[Mapping[str, Any]] = None,
+                    optimizer_state: Optional[Mapping[str, Any]] = None,
+                    trainer_state: Optional[Mapping[str, Any]] = None,
+                    info: Optional[Mapping[str, Any]] = None) -> str:
+    """Write a checkpoint of ``model`` to ``path`` (replacing one already there); returns ``path``.
+
+    Args:
+        config: the resolved config dict, saved as ``config.yaml``.
+        optimizer_state / trainer_state: saved when given (what a resumed run needs).
+        info: extra fields of ``checkpoint.json`` (epoch, step, validation metrics, ...).
+    """
+    io.remove(io.join(path, _MANIFEST))            # an interrupted re-save never looks complete
+    io.makedirs(path)
+    state = model.state_dict()
+    sparse = {k[len(SPARSE_EMBED_PREFIX):].rsplit(".weight", 1)[0]: v for k, v in state.items()
+              if k.startswith(SPARSE_EMBED_PREFIX)}
+    dense = {k: v for k, v in state.items() if not k.startswith(SPARSE_EMBED_PREFIX)}
+    io.write_bytes(io.join(path, "model.pt"), _torch_bytes(dense))
+    for ntype, table in sparse.items():
+        io.save_npy(io.join(path, "sparse_embed", f"{ntype}.npy"), table.detach().cpu().numpy())
+    if optimizer_state is not None:
+        io.write_bytes(io.join(path, "optimizer.pt"), _torch_bytes(dict(optimizer_state)))
+    if trainer_state is not None:
+        io.write_bytes(io.join(path, "trainer_state.pt"), _torch_bytes(dict(trainer_state)))
+    if config is not None:
+        io.write_bytes(io.join(path, "config.yaml"), yaml.safe_dump(dict(config), sort_keys=False).encode())
+    manifest = {"format": CHECKPOINT_FORMAT, "sparse_embed": sorted(sparse),
+                "decoders": sorted(model.decoders.keys()), **dict(info or {})}
+    io.write_json(io.join(path, _MANIFEST), manifest)
+    return path
+
+
+def is_checkpoint(path: str) -> bool:
+    return io.exists(io.join(str(path), _MANIFEST))
+
+
+def read_checkpoint_info(path: str) -> Dict[str, Any]:
+    """The ``checkpoint.json`` of a complete checkpoint (a :class:`CheckpointError` otherwise)."""
+    if not is_checkpoint(path):
+        raise CheckpointError(f"{path} is not a complete graphstorm_py checkpoint ({_MANIFEST} is missing)")
+    info = io.read_json(io.join(path, _MANIFEST))
+    if info.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path}: unknown checkpoint format {info.get('format')!r}")
+    return info
+
+
+def load_checkpoint_config(path: str):
+    """The :class:`~graphstorm_py.config.TrainConfig` the checkpoint was trained with."""
+    from graphstorm_py.config import TrainConfig
+
+    read_checkpoint_info(path)
+    data = yaml.safe_load(io.read_bytes(io.join(path, "config.yaml")))
+    return TrainConfig.from_resolved(data, source=io.join(path, "config.yaml"))
+
+
+def load_checkpoint_file(path: str, name: str) -> Optional[Dict[str, Any]]:
+    """A ``torch.save`` d file of the checkpoint (``optimizer.pt``, ``trainer_state.pt``), or None."""
+    f = io.join(path, name)
+    if not io.exists(f):
+        return None
+    return torch.load(_pyio.BytesIO(io.read_bytes(f)), map_location="cpu", weights_only=True)
+
+
+def restore_model(path: str, model: GNNModel, layers: Iterable[str] = ("embed", "gnn", "decoder")) -> Dict[str, list]:
+    """Load the ``layers`` of checkpoint ``path`` into ``model``, in place.
+
+    Returns ``{"restored": [state keys / sparse ntypes], "fresh": [decoders not in the checkpoint]}``.
+    Raises :class:`CheckpointError` when a requested layer does not fit the model (another
+    encoder, hidden size, feature width or graph).
+    """
+    info = read_checkpoint_info(path)
+    wanted = GNNModel.expand_layers(list(layers))
+    saved = load_checkpoint_file(path, "model.pt") or {}
+    own = model.state_dict()
+    update, restored, fresh = {}, [], []
+    for key, value in own.items():
+        layer = GNNModel.layer_of(key)
+        if layer not in wanted or layer == "sparse_embed":
+            continue
+        if key not in saved:
+            if layer == "decoder":
+                fresh.append(key)
+                continue
+            raise CheckpointError(f"{path}: the checkpoint has no {key!r} (layer {layer!r}); was it trained "
+                                  "with another model_encoder_type, num_layers or node features?")
+        if saved[key].shape != value.shape:
+            raise CheckpointError(f"{path}: {key!r} has shape {tuple(saved[key].shape)} in the checkpoint but "
+                                  f"{tuple(value.shape)} in this model (hidden_size, features or classes differ)")
+        update[key] = saved[key]
+        restored.append(key)
+    extra = [k for k in saved if k not in own and GNNModel.layer_of(k) in wanted - {"decoder"}]
+    if extra:
+        raise CheckpointError(f"{path}: the checkpoint has parameters this model lacks, e.g. {extra[0]!r}")
+    model.load_state_dict(update, strict=False)
+    if "sparse_embed" in wanted:
+        restored += _restore_sparse(path, model, info.get("sparse_embed", []))
+    fresh = sorted({k.split(".")[1] for k in fresh})
+    if fresh:
+        log.info("decoders %s are not in %s: they start from fresh weights", ", ".join(fresh), path)
+    return {"restored": restored, "fresh": fresh}
+
+
+def _restore_sparse(path: str, model: GNNModel, saved_ntypes: Sequence[str]) -> list:
+    out = []
+    for ntype, emb in model.input_encoder.embeds.items():
+        if ntype not in saved_ntypes:
+            raise CheckpointError(f"{path}: no learnable embeddings of node type {ntype!r} in the checkpoint")
+        table = np.load(_pyio.BytesIO(io.read_bytes(io.join(path, "sparse_embed", f"{ntype}.npy"))))
+        if tuple(table.shape) != tuple(emb.weight.shape):
+            raise CheckpointError(f"{path}: embeddings of {ntype!r} have shape {table.shape} in the checkpoint "
+                                  f"but {tuple(emb.weight.shape)} here (another graph or hidden_size?)")
+        with torch.no_grad():
+            emb.weight.copy_(torch.from_numpy(table))
+        out.append(f"sparse_embed/{ntype}")
+    return out

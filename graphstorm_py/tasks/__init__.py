@@ -1,0 +1,39 @@
+"""Tasks: what gs-train learns and evaluates. A task = target loader + decoder + loss + metrics.
+
+:data:`TASKS` maps a YAML task section name (``node_classification``, ...) to a
+:class:`~graphstorm_py.tasks.base.Task` class; :func:`build_tasks` makes one task per section of
+a :class:`~graphstorm_py.config.TrainConfig`. Adding a task is writing a ``Task`` subclass and
+registering it here; the trainer, model and checkpoints need no change.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from graphstorm_py.registry import Registry
+from graphstorm_py.tasks.base import SPLITS, Task, TaskBatch
+from graphstorm_py.tasks.node import NodeClassificationTask, NodeRegressionTask, NodeTask
+from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
+
+__all__ = ["TASKS", "build_tasks", "Task", "TaskBatch", "SPLITS", "NodeTask", "NodeClassificationTask",
+           "NodeRegressionTask", "NodeTargets", "NodeTargetLoader"]
+
+TASKS: Registry = Registry("task")
+TASKS.register("node_classification")(NodeClassificationTask)
+TASKS.register("node_regression")(NodeRegressionTask)
+
+
+def build_tasks(cfg, dataset) -> List[Task]:
+    """One task per task section of ``cfg`` (a ``TrainConfig``), with unique names.
+
+    Task ``i`` shuffles with seed ``hyperparam.seed + i``.
+    """
+    tasks: List[Task] = []
+    for i, tcfg in enumerate(cfg.tasks):
+        cls = TASKS.get(tcfg.task_type, key="task section")
+        task = cls(tcfg, dataset, seed=cfg.hyperparam.seed + i,
+                   decoder_ffn_layers=cfg.gnn.num_ffn_layers_in_decoder, dropout=cfg.gnn.dropout)
+        if any(t.name == task.name for t in tasks):
+            task.name = f"{task.name}-{i}"
+        tasks.append(task)
+    return tasks

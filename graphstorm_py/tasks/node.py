@@ -1,0 +1,167 @@
+"""Node classification and node regression: predict a label per node of ``target_ntype``.
+
+Both share :class:`NodeTask`: the targets are the masked nodes of one type
+(:class:`~graphstorm_py.tasks.node_targets.NodeTargets`), a batch embeds exactly those nodes,
+and the decoder maps their embeddings to logits or values. They differ in the head, the loss
+and what :meth:`~NodeTask.predict` hands the metrics:
+
+========================  ==============================================  ==============================
+task                      head / loss                                      predict (for metrics)
+========================  ==============================================  ==============================
+``node_classification``   :class:`EntityClassifier`; ``class_loss_func``   probabilities ``[n, C]``
+                          (cross_entropy with class weights, or focal)
+``node_regression``       :class:`EntityRegression`; ``regression_loss_``  values ``[n, 1]``
+                          ``func`` (mse or shrinkage)
+========================  ==============================================  ==============================
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Dict, Iterator, Mapping
+
+import torch
+from torch import nn
+
+from graphstorm_py.errors import ConfigError, DataError
+from graphstorm_py.nn.decoders import EntityClassifier, EntityRegression
+from graphstorm_py.nn.losses import CLASS_LOSSES, REGRESSION_LOSSES
+from graphstorm_py.tasks.base import Task, TaskBatch, batched
+from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
+
+__all__ = ["NodeTask", "NodeClassificationTask", "NodeRegressionTask"]
+
+
+class NodeTask(Task):
+    """What node tasks share: targets, loaders and batches of one node type.
+
+    Args:
+        config: the task section (``NodeClassificationConfig`` / ``NodeRegressionConfig``).
+        dataset: the graph dataset (labels and masks are read from it).
+        name: the task's unique name; default ``<task_type>-<target_ntype>-<label_field>``.
+        seed: seeds the shuffling of the training nodes.
+        decoder_ffn_layers / dropout: NGNN layers and dropout of the head (``num_ffn_layers_in_decoder``).
+    """
+
+    def __init__(self, config, dataset, name: str | None = None, *, seed: int = 0,
+                 decoder_ffn_layers: int = 0, dropout: float = 0.0):
+        super().__init__(config, name or f"{config.task_type}-{config.target_ntype}-{config.label_field}")
+        self.ntype, self.dataset, self.seed = config.target_ntype, dataset, seed
+        self.decoder_ffn_layers, self.dropout = decoder_ffn_layers, dropout
+        self.loss_fn = self.build_loss()
+
+    @cached_property
+    def targets(self) -> NodeTargets:
+        """Labels and split nids, read on first use (so gs-infer can build a task without labels)."""
+        targets = NodeTargets(self.dataset, self.ntype, self.config.label_field, self.config.mask_fields)
+        self.check_labels(targets)
+        return targets
+
+    @cached_property
+    def loader(self) -> NodeTargetLoader:
+        return NodeTargetLoader(self.targets.nids["train"], self.config.batch_size, shuffle=True, seed=self.seed)
+
+    def check_labels(self, targets: NodeTargets) -> None:
+        """Raise a DataError when the labels cannot serve this task."""
+
+    def build_loss(self) -> nn.Module:
+        raise NotImplementedError
+
+    # ---- targets --------------------------------------------------------------------------
+    def _batch(self, nids: torch.Tensor) -> TaskBatch:
+        return TaskBatch(seeds={self.ntype: nids}, labels=self.targets.labels(nids))
+
+    def train_batches(self, epoch: int) -> Iterator[TaskBatch]:
+        return (self._batch(nids) for nids in self.loader)
+
+    def num_train_batches(self) -> int:
+        return len(self.loader)
+
+    def eval_batches(self, split: str, batch_size: int) -> Iterator[TaskBatch]:
+        return (self._batch(nids) for nids in batched(self.targets.nids[split], batch_size))
+
+    def split_size(self, split: str) -> int:
+        return int(self.targets.nids[split].numel())
+
+    def target_nids(self, split: str) -> torch.Tensor:
+        """nids of a split (``train``, ``val``, ``test``)."""
+        return self.targets.nids[split]
+
+    # ---- model side -----------------------------------------------------------------------
+    def _h(self, emb: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        return emb[self.ntype]
+
+    def loss(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
+        out = decoder(self._h(emb))
+        return self.loss_fn(out, batch.labels.to(out.device))
+
+    def state_dict(self) -> Dict[str, torch.Tensor]:
+        return {"loader_rng": self.loader.generator.get_state()}
+
+    def load_state_dict(self, state) -> None:
+        if "loader_rng" in state:
+            self.loader.generator.set_state(state["loader_rng"])
+
+
+class NodeClassificationTask(NodeTask):
+    """``node_classification``: logits over ``num_classes`` (or independent labels if ``multilabel``)."""
+
+    task_type = "node_classification"
+
+    def check_labels(self, targets: NodeTargets) -> None:
+        c = self.config
+        nids = targets.all_labelled()
+        if nids.numel() == 0 or c.multilabel:
+            return
+        y = targets.labels(nids)
+        if y.is_floating_point():
+            raise DataError(f"node_classification: label {c.label_field!r} of {self.ntype!r} holds floats; "
+                            "class ids must be integers (is it a regression label?)")
+        lo, hi = int(y.min()), int(y.max())
+        if lo < 0 or hi >= max(c.num_classes, 2):
+            raise DataError(f"node_classification: label {c.label_field!r} of {self.ntype!r} has class ids in "
+                            f"[{lo}, {hi}] on masked nodes, but num_classes is {c.num_classes}")
+
+    def build_loss(self) -> nn.Module:
+        c = self.config
+        if c.class_loss_func == "focal":
+            if c.multilabel or c.num_classes > 2:
+                raise ConfigError("class_loss_func 'focal' is binary: it needs num_classes 1 or 2 and no multilabel")
+            return CLASS_LOSSES.get("focal")(alpha=c.alpha, gamma=c.gamma)
+        weights = None if c.imbalance_class_weights is None else torch.tensor(c.imbalance_class_weights)
+        pos = None if c.multilabel_weights is None else torch.tensor(c.multilabel_weights)
+        return CLASS_LOSSES.get(c.class_loss_func, key="class_loss_func")(
+            multilabel=c.multilabel, class_weights=weights, multilabel_weights=pos)
+
+    def build_decoder(self, in_dim: int) -> nn.Module:
+        c = self.config
+        return EntityClassifier(in_dim, c.num_classes, c.multilabel, num_ffn_layers=self.decoder_ffn_layers,
+                                dropout=self.dropout)
+
+    def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
+        return decoder.predict_proba(self._h(emb))
+
+    def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
+        """What gs-infer writes: probabilities when ``return_proba``, else class ids."""
+        return decoder.predict_proba(h) if self.config.return_proba else decoder.predict(h)
+
+
+class NodeRegressionTask(NodeTask):
+    """``node_regression``: one value per node."""
+
+    task_type = "node_regression"
+
+    def build_loss(self) -> nn.Module:
+        c = self.config
+        kwargs = {"alpha": c.alpha, "gamma": c.gamma} if c.regression_loss_func == "shrinkage" else {}
+        return REGRESSION_LOSSES.get(c.regression_loss_func, key="regression_loss_func")(**kwargs)
+
+    def build_decoder(self, in_dim: int) -> nn.Module:
+        return EntityRegression(in_dim, 1, num_ffn_layers=self.decoder_ffn_layers, dropout=self.dropout)
+
+    def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
+        return decoder(self._h(emb))
+
+    def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
+        """What gs-infer writes: the predicted values ``[n, 1]``."""
+        return decoder(h)

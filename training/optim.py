@@ -1,0 +1,63 @@
+"""The optimisers of a run: Adam on dense parameters, SparseAdam on node-embedding tables.
+
+GraphStorm trains the dense parameters (input projections, GNN, decoders) with Adam
+(``lr``, weight decay ``wd_l2norm``) and the learnable node embeddings with a sparse optimiser
+of their own learning rate (``sparse_optimizer_lr``): a batch touches few rows, and
+``torch.optim.SparseAdam`` updates only those. ``max_grad_norm`` clips the dense gradients
+(norm type ``grad_norm_type``) before each step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import torch
+
+from graphstorm_py.model.gnn_model import GNNModel
+
+__all__ = ["Optimizers"]
+
+
+class Optimizers:
+    """``zero_grad`` / ``step`` over both optimisers, one ``state_dict`` for checkpoints.
+
+    Args:
+        model: the model; its parameter groups come from ``dense_parameters``/``sparse_parameters``.
+        lr, weight_decay: Adam's.
+        sparse_lr: SparseAdam's (``None``: ``lr``).
+        max_grad_norm, norm_type: gradient clipping of the dense parameters (``None``: off).
+    """
+
+    def __init__(self, model: GNNModel, lr: float, weight_decay: float = 0.0, sparse_lr: Optional[float] = None,
+                 max_grad_norm: Optional[float] = None, norm_type: float | str = 2.0):
+        self.dense_params = list(model.dense_parameters())
+        sparse_params = list(model.sparse_parameters())
+        self.dense = torch.optim.Adam(self.dense_params, lr=lr, weight_decay=weight_decay)
+        self.sparse = torch.optim.SparseAdam(sparse_params, lr=sparse_lr or lr) if sparse_params else None
+        self.max_grad_norm = max_grad_norm
+        self.norm_type = float("inf") if norm_type == "inf" else float(norm_type)
+
+    @classmethod
+    def from_config(cls, model: GNNModel, hp) -> "Optimizers":
+        """From the ``hyperparam`` concern of a TrainConfig."""
+        return cls(model, hp.lr, hp.wd_l2norm, hp.sparse_optimizer_lr, hp.max_grad_norm, hp.grad_norm_type)
+
+    def zero_grad(self) -> None:
+        self.dense.zero_grad(set_to_none=True)
+        if self.sparse is not None:
+            self.sparse.zero_grad(set_to_none=True)
+
+    def step(self) -> None:
+        if self.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(self.dense_params, self.max_grad_norm, norm_type=self.norm_type)
+        self.dense.step()
+        if self.sparse is not None:
+            self.sparse.step()
+
+    def state_dict(self) -> Dict[str, Any]:
+        return {"dense": self.dense.state_dict(), "sparse": self.sparse.state_dict() if self.sparse else None}
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        self.dense.load_state_dict(state["dense"])
+        if self.sparse is not None and state.get("sparse") is not None:
+            self.sparse.load_state_dict(state["sparse"])
