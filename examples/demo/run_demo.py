@@ -36,7 +36,10 @@ def main() -> None:
     shutil.copy(os.path.join(HERE, "construct.json"), tables)
     _run([_tool("gs-construct"), "--conf-file", os.path.join(tables, "construct.json"), "--output-dir", graph,
           "--graph-name", "shop", "--num-parts", "2", "--add-reverse-edges"])
-    print(f"\ndemo finished: graph in {graph}")
+    model = os.path.join(a.workdir, "model")
+    _run([_tool("gs-train"), "--cf", os.path.join(HERE, "train_nc.yaml"), "--part-config", graph,
+          "--save-model-path", model])
+    print(f"\ndemo finished: graph in {graph}, model and results.json in {model}")
 
 
 if __name__ == "__main__":
