@@ -1,8 +1,98 @@
-"""``gs-infer``: not yet available (see the project's open issues)."""
+"""``gs-infer``: embeddings and predictions of a trained model, written keyed by the original IDs.
 
-import sys
+::
+
+    gs-infer --cf TRAIN.yaml --part-config GRAPH_DIR --restore-model-path CKPT
+             [--save-embed-path URL] [--save-prediction-path URL] [--infer-all-target-nodes]
+             [--output-format parquet|csv] [--output-chunk-size N] [--use-mini-batch-infer]
+             [--quiet] [--key value ...]
+
+The training YAML is reused (GraphStorm's convention); any config key can be overridden with
+``--key value`` as in gs-train. Output paths may be local or ``s3://``. Each output root gets
+one dataset per node type (``ROOT/<ntype>/part-NNNNN.parquet``) and, written last, a
+``ROOT/_SUCCESS`` manifest (see :mod:`graphstorm_py.inference.writer`). A mismatch between
+the checkpoint and the graph, like any user mistake, prints one message and exits 2.
+
+Testing hook: ``GS_INFER_FAIL_AFTER_SHARDS=N`` makes the run fail right after its N-th shard
+(the output is then left without ``_SUCCESS``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Optional, Sequence
+
+from graphstorm_py.cli import run_cli
+
+__all__ = ["main", "build_parser"]
 
 
-def main(argv=None) -> int:
-    print("gs-infer is not yet available in this version of graphstorm_py", file=sys.stderr)
-    raise SystemExit(2)
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gs-infer", allow_abbrev=False,
+        description="Write node embeddings and task predictions of a trained model. Any training-config key "
+                    "can be given as --key value and overrides the YAML.")
+    p.add_argument("--cf", "--conf-file", dest="cf", required=True, help="the training YAML (GraphStorm format)")
+    p.add_argument("--part-config", "--part_config", dest="part_config", default=None,
+                   help="graph dataset folder (or a JSON file inside it); default: part_config of the YAML")
+    p.add_argument("--restore-model-path", "--restore_model_path", dest="restore_model_path", default=None,
+                   help="the checkpoint (default: restore_model_path of the YAML)")
+    p.add_argument("--save-embed-path", "--save_embed_path", dest="save_embed_path", default=None)
+    p.add_argument("--save-prediction-path", "--save_prediction_path", dest="save_prediction_path", default=None)
+    p.add_argument("--infer-all-target-nodes", "--infer_all_target_nodes", dest="infer_all", action="store_true",
+                   help="predict every node of the target type, not only the test set")
+    p.add_argument("--output-format", dest="output_format", choices=["parquet", "csv"], default="parquet")
+    p.add_argument("--output-chunk-size", dest="output_chunk_size", type=int, default=100_000,
+                   help="rows per output file (default 100000)")
+    p.add_argument("--use-mini-batch-infer", dest="mini_batch", action="store_true", default=None,
+                   help="mini-batch inference with eval_fanout (default: the YAML's use_mini_batch_infer)")
+    p.add_argument("--full-graph-infer", dest="mini_batch", action="store_false",
+                   help="exact layer-wise full-neighbour inference")
+    p.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
+    p.add_argument("--verbose", action="store_true")
+    return p
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
+    args, overrides = build_parser().parse_known_args(argv)
+    import torch
+
+    from graphstorm_py.config import load_train_config
+    from graphstorm_py.errors import ConfigError
+    from graphstorm_py.inference.run import infer
+    from graphstorm_py.progress import set_quiet, setup_logging
+
+    setup_logging(args.verbose, args.quiet)
+    set_quiet(args.quiet)
+    if args.output_chunk_size <= 0:
+        raise ConfigError(f"--output-chunk-size must be > 0 (got {args.output_chunk_size})")
+    cfg = load_train_config(args.cf, overrides)
+    out = cfg.output
+    checkpoint = args.restore_model_path or out.restore_model_path
+    if not checkpoint:
+        raise ConfigError("no checkpoint given: pass --restore-model-path CKPT")
+    graph = args.part_config or cfg.basic.part_config
+    if not graph:
+        raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
+    if args.save_embed_path or args.save_prediction_path:   # the flags say exactly what to write
+        embed, pred = args.save_embed_path, args.save_prediction_path
+    else:                                                    # else the YAML (predictions default to the embed path)
+        embed, pred = out.save_embed_path, out.save_prediction_path
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=args.infer_all,
+                   fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=args.mini_batch,
+                   device=device)
+    summary = {k: {"path": v["root"], "num_rows": v["num_rows"], "files": len(v["files"]),
+                   "rows": {n: d["rows"] for n, d in v["datasets"].items()}} for k, v in result.items()}
+    print(json.dumps(summary))
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    raise SystemExit(run_cli(_main, argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""One gs-infer run: restore a checkpoint on a graph, write embeddings and predictions.
+
+::
+
+    cfg = load_train_config("train.yaml", [])
+    infer(cfg, "graph/", "models/epoch-2", embed_path="s3://b/emb", pred_path="s3://b/pred")
+
+Order of events (what makes the output safe to read):
+
+1. the checkpoint is checked against the graph (:func:`~graphstorm_py.inference.compat.check_checkpoint`)
+   and restored; nothing is written before that;
+2. the old ``_SUCCESS`` of every output root is removed, then the stale datasets;
+3. embeddings (one dataset per node type) and predictions (one per target node type) are
+   streamed to shards of ``chunk_size`` rows;
+4. each root's ``_SUCCESS`` manifest is written last.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import numpy as np
+import pyarrow as pa
+import torch
+
+from graphstorm_py import io
+from graphstorm_py.errors import ConfigError
+from graphstorm_py.inference.compat import check_checkpoint
+from graphstorm_py.inference.predict import predict_task
+from graphstorm_py.inference.remap import IdRemapper
+from graphstorm_py.inference.writer import OutputDir
+from graphstorm_py.model import assemble, open_graph, restore_model
+from graphstorm_py.progress import progress
+
+__all__ = ["infer", "embedding_table", "prediction_table", "PREDICTIONS_SUBDIR"]
+
+log = logging.getLogger(__name__)
+
+PREDICTIONS_SUBDIR = "predictions"
+"""Where predictions go when the prediction path is the embedding path (GraphStorm's default)."""
+
+
+def _fixed_list(x: np.ndarray) -> pa.Array:
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    return pa.FixedSizeListArray.from_arrays(pa.array(x.reshape(-1)), x.shape[1])
+
+
+def embedding_table(orig: pa.Array, emb: torch.Tensor) -> pa.Table:
+    return pa.table({"nid": orig, "emb": _fixed_list(emb.detach().cpu().numpy())})
+
+
+def prediction_table(orig: pa.Array, pred: torch.Tensor, extra: Optional[Dict[str, pa.Array]] = None) -> pa.Table:
+    p = pred.detach().cpu()
+    if p.dim() == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    col = _fixed_list(p.numpy()) if p.dim() == 2 else pa.array(p.numpy())
+    return pa.table({"nid": orig, **(extra or {}), "pred": col})
+
+
+def _embedding_batches(run, ntypes: List[str], batch_size: int, minibatch: bool,
+                       embedder) -> Iterator[Tuple[str, torch.Tensor, torch.Tensor]]:
+    for ntype in ntypes:
+        n = run.dataset.num_nodes(ntype)
+        bar = progress(total=n, desc=f"embeddings {ntype}", unit="node")
+        for nids in torch.arange(n, dtype=torch.long).split(batch_size):
+            with torch.no_grad():
+                emb = embedder({ntype: nids})[ntype]
+            bar.update(len(nids))
+            yield ntype, nids, emb
+        bar.close()
+
+
+def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = None,
+          pred_path: Optional[str] = None, infer_all: bool = False, fmt: str = "parquet",
+          chunk_size: int = 100_000, minibatch: Optional[bool] = None, device=None) -> Dict[str, Any]:
+    """Write embeddings to ``embed_path`` and predictions to ``pred_path`` (either may be None).
+
+    Returns ``{"embeddings": manifest, "predictions": manifest}`` for the outputs written.
+    """
+    if not embed_path and not pred_path:
+        raise ConfigError("nothing to write: give --save-embed-path and/or --save-prediction-path")
+    dataset = open_graph(graph_path)
+    torch.manual_seed(cfg.hyperparam.seed)
+    run = assemble(cfg, dataset, device)
+    info = check_checkpoint(checkpoint, run.model, f"graph {graph_path}")
+    restore_model(checkpoint, run.model)
+    run.model.eval()
+    minibatch = cfg.gnn.use_mini_batch_infer if minibatch is None else minibatch
+    batch_size = cfg.hyperparam.eval_batch_size
+    if minibatch:
+        embedder = run.minibatch_embedder(cfg.gnn.eval_fanout, cfg.hyperparam.seed + 1, key="eval_fanout")
+    else:
+        embedder = run.full_graph_embedder(batch_size)
+
+    provenance = {
+        "model": {"path": str(checkpoint), **{k: info.get(k) for k in ("epoch", "step", "score")}},
+        "graph": {"path": str(graph_path), "graph_name": dataset.meta.graph_name},
+        "inference": {"mode": "mini-batch" if minibatch else "full-graph",
+                      "eval_fanout": cfg.gnn.eval_fanout if minibatch else None},
+    }
+    ntypes = sorted(dataset.ntypes)
+    outputs: Dict[str, OutputDir] = {}
+    if embed_path:
+        outputs["embeddings"] = OutputDir(embed_path, "embeddings", fmt, chunk_size, provenance)
+    pred_names: List[Tuple[Any, str]] = []
+    if pred_path:
+        if embed_path and pred_path.rstrip("/") == embed_path.rstrip("/"):
+            if PREDICTIONS_SUBDIR in ntypes:
+                raise ConfigError(f"a node type is named {PREDICTIONS_SUBDIR!r}: give --save-prediction-path "
+                                  "a path other than --save-embed-path")
+            pred_path = io.join(embed_path.rstrip("/"), PREDICTIONS_SUBDIR)
+            log.info("predictions go to %s (the prediction path is the embedding path)", pred_path)
+        outputs["predictions"] = OutputDir(pred_path, "predictions", fmt, chunk_size, provenance)
+        many = len(run.tasks) > 1
+        pred_names = [(t, f"{t.name}/{t.ntype}" if many else t.ntype) for t in run.tasks]
+    # nothing stale may look complete: drop every old manifest before writing anything
+    for out in outputs.values():
+        out.invalidate()
+    if "embeddings" in outputs:
+        outputs["embeddings"].begin(ntypes)
+    if "predictions" in outputs:
+        outputs["predictions"].begin([name.split("/")[0] for _, name in pred_names])
+
+    remap = IdRemapper(dataset)
+    result: Dict[str, Any] = {}
+    if "embeddings" in outputs:
+        out = outputs["embeddings"]
+        writers = {}
+        for ntype, nids, emb in _embedding_batches(run, ntypes, batch_size, minibatch, embedder):
+            if ntype not in writers:
+                for w in writers.values():
+                    w.close()
+                writers = {ntype: out.dataset(ntype)}
+            writers[ntype].write(embedding_table(remap(ntype, nids), emb))
+        for w in writers.values():
+            w.close()
+        result["embeddings"] = out.commit()
+    if "predictions" in outputs:
+        out = outputs["predictions"]
+        for task, name in pred_names:
+            with out.dataset(name) as ds:
+                bar = progress(desc=f"predictions {name}", unit="node")
+                for chunk in predict_task(task, run, embedder, infer_all, batch_size):
+                    extra = {k: remap(t, ids) for k, (t, ids) in chunk.columns.items()}
+                    ds.write(prediction_table(remap(chunk.ntype, chunk.nids), chunk.pred, extra))
+                    bar.update(len(chunk.nids))
+                bar.close()
+        result["predictions"] = out.commit()
+    return result
