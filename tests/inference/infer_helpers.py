@@ -1,4 +1,4 @@
-"""A tiny trained model for the gs-infer tests: a user/item graph, one epoch of node classification."""
+"""Helpers of the gs-infer tests: a tiny trained model: a user/item graph, one epoch of node classification."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 
 import numpy as np
 import pyarrow as pa
-import pytest
 import yaml
 
 from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
@@ -53,13 +52,11 @@ def train_yaml(path: str, **gnn) -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory):
+def make_trained(d) -> tuple:
     """``(yaml, graph, checkpoint)`` of a model trained one epoch on :func:`tiny_graph`."""
     from graphstorm_py.config import load_train_config
     from graphstorm_py.training.run import train
 
-    d = tmp_path_factory.mktemp("infer")
     graph = tiny_graph(str(d / "graph"))
     conf = train_yaml(str(d / "train.yaml"))
     models = str(d / "models")
