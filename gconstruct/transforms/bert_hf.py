@@ -48,6 +48,10 @@ class BertHF(FeatureTransform):
         model, has_pooler = load_model(p.bert_model)
         device = next(model.parameters()).device
         strings = texts(cols[0], self.columns[0])
+        # batches of similar length pad little; the attention mask keeps the embeddings unchanged
+        lengths = np.fromiter((len(x) for x in strings), dtype=np.int64, count=len(strings))
+        order = np.argsort(lengths, kind="stable")
+        strings = [strings[i] for i in order]
         outs = []
         starts = range(0, len(strings), p.infer_batch_size)
         with torch.no_grad():
@@ -61,7 +65,9 @@ class BertHF(FeatureTransform):
                 outs.append(emb.float().cpu().numpy())
         if not outs:
             return {self.feature_name: np.zeros((0, model.config.hidden_size), dtype=np.float32)}
-        return {self.feature_name: np.concatenate(outs)}
+        emb = np.empty((len(order), outs[0].shape[1]), dtype=np.float32)
+        emb[order] = np.concatenate(outs)
+        return {self.feature_name: emb}
 
     def output_info(self, state: dict) -> dict[str, dict]:
         return {self.feature_name: {"kind": "lm_embedding", "bert_model": self.params.bert_model}}
