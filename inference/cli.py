@@ -45,10 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-format", dest="output_format", choices=["parquet", "csv"], default="parquet")
     p.add_argument("--output-chunk-size", dest="output_chunk_size", type=int, default=100_000,
                    help="rows per output file (default 100000)")
-    p.add_argument("--use-mini-batch-infer", dest="mini_batch", action="store_true", default=None,
-                   help="mini-batch inference with eval_fanout (default: the YAML's use_mini_batch_infer)")
-    p.add_argument("--full-graph-infer", dest="mini_batch", action="store_false",
-                   help="exact layer-wise full-neighbour inference")
+    p.add_argument("--use-mini-batch-infer", "--use_mini_batch_infer", dest="mini_batch", nargs="?", const="true",
+                   default=None, choices=["true", "false", "True", "False"],
+                   help="mini-batch inference with eval_fanout, or 'false' for exact layer-wise full-neighbour "
+                        "inference (default: the YAML's use_mini_batch_infer)")
     p.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
     p.add_argument("--verbose", action="store_true")
@@ -82,7 +82,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         embed, pred = out.save_embed_path, out.save_prediction_path
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=args.infer_all,
-                   fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=args.mini_batch,
+                   fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=None if args.mini_batch is None else args.mini_batch.lower() == "true",
                    device=device)
     summary = {k: {"path": v["root"], "num_rows": v["num_rows"], "files": len(v["files"]),
                    "rows": {n: d["rows"] for n, d in v["datasets"].items()}} for k, v in result.items()}
