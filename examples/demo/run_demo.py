@@ -6,6 +6,7 @@ Every step runs the real command-line tool, exactly as a user would type it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -39,7 +40,29 @@ def main() -> None:
     model = os.path.join(a.workdir, "model")
     _run([_tool("gs-train"), "--cf", os.path.join(HERE, "train_nc.yaml"), "--part-config", graph,
           "--save-model-path", model])
-    print(f"\ndemo finished: graph in {graph}, model and results.json in {model}")
+    with open(os.path.join(model, "results.json")) as fh:
+        best = json.load(fh)["best_checkpoint"]
+    out = os.path.join(a.workdir, "output")
+    _run([_tool("gs-infer"), "--cf", os.path.join(HERE, "train_nc.yaml"), "--part-config", graph,
+          "--restore-model-path", best, "--save-embed-path", os.path.join(out, "embeddings"),
+          "--save-prediction-path", os.path.join(out, "predictions"), "--infer-all-target-nodes"])
+    _summarise(out)
+
+
+def _summarise(out: str) -> None:
+    """Read the outputs back through their manifests, as a downstream system would."""
+    import pyarrow.parquet as pq
+
+    for kind in ("embeddings", "predictions"):
+        with open(os.path.join(out, kind, "_SUCCESS")) as fh:
+            manifest = json.load(fh)
+        files = [f["path"] if os.path.isabs(f["path"]) else os.path.join(out, kind, f["path"])
+                 for f in manifest["files"]]
+        rows = sum(pq.read_metadata(f).num_rows for f in files)
+        first = pq.read_table(files[0]).slice(0, 1).to_pylist()[0]
+        short = {k: (v[:3] + ["..."] if isinstance(v, list) else v) for k, v in first.items()}
+        print(f"{kind}: {rows} rows in {len(files)} file(s); first row {short}")
+    print(f"\ndemo finished: outputs in {out}")
 
 
 if __name__ == "__main__":
