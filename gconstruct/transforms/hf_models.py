@@ -40,6 +40,9 @@ def _source(bert_model: str) -> tuple[str, bool]:
 
 
 def _load(kind: str, bert_model: str, loader):
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # our own bars (graphstorm_py.progress) report the work
     name, local = _source(bert_model)
     try:
         return loader(name, local_files_only=local)
