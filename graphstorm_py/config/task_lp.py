@@ -58,6 +58,9 @@ class LinkPredictionConfig(TaskConfigBase):
         num_train_hard_negatives: hard negatives per positive edge, per edge type (``["5"]`` or
             ``["src,rel,dst:5"]``).
         eval_metric: ``mrr`` and/or ``hit_at_K``. Default ``["mrr"]``.
+        lp_eval_ranking: ``sampled`` (default; ranks against ``num_negative_edges_eval`` negatives
+            from ``eval_negative_sampler``, reported as ``mrr``/``hit_at_K``) or ``full`` (exact,
+            filtered ranking against every destination node, reported as ``full_mrr``/``full_hit_at_K``).
     """
 
     METRICS: ClassVar[FrozenSet[str]] = LINK_PREDICTION_METRICS
@@ -85,6 +88,7 @@ class LinkPredictionConfig(TaskConfigBase):
     train_etypes_negative_dstnode: Optional[EtypeStrMap] = None
     eval_etypes_negative_dstnode: Optional[EtypeStrMap] = None
     num_train_hard_negatives: Optional[EtypeIntMap] = None
+    lp_eval_ranking: Literal["sampled", "full"] = "sampled"
 
     @field_validator("lp_decoder_type", "lp_embed_normalizer", mode="before")
     @classmethod

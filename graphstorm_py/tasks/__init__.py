@@ -12,6 +12,7 @@ from typing import List
 
 from graphstorm_py.registry import Registry
 from graphstorm_py.tasks.base import SPLITS, Task, TaskBatch
+from graphstorm_py.tasks.link_prediction import LinkPredictionTask
 from graphstorm_py.tasks.node import NodeClassificationTask, NodeRegressionTask, NodeTask
 from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
 
@@ -21,6 +22,7 @@ __all__ = ["TASKS", "build_tasks", "Task", "TaskBatch", "SPLITS", "NodeTask", "N
 TASKS: Registry = Registry("task")
 TASKS.register("node_classification")(NodeClassificationTask)
 TASKS.register("node_regression")(NodeRegressionTask)
+TASKS.register("link_prediction")(LinkPredictionTask)
 
 
 def build_tasks(cfg, dataset) -> List[Task]:

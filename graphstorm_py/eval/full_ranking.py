@@ -1,0 +1,110 @@
+"""Exact full ranking for link prediction: each true edge against *every* candidate destination.
+
+Sampled-negative MRR (``mrr`` with ``num_negative_edges_eval`` negatives) depends on how many
+negatives were drawn and how; full ranking does not. For a true edge :math:`(s, r, d)` the rank
+is
+
+.. math:: \\mathrm{rank} = 1 + \\#\\{c \\in C \\setminus F_s : f(s, r, c) > f(s, r, d)\\}
+          + \\tfrac12 \\#\\{c \\in C \\setminus F_s : f(s, r, c) = f(s, r, d)\\}
+
+where :math:`C` is every node of the destination type and :math:`F_s` is the **filter**:
+
+* ``filtered`` (the default, as in the KGE/OGB literature): :math:`F_s` is every destination that
+  :math:`s` is known to link to through :math:`r` (all splits, including :math:`d` itself), so
+  other true edges do not count as mistakes;
+* ``raw``: :math:`F_s = \\{d\\}`; every other node competes, true or not.
+
+Ties count half (as :func:`~graphstorm_py.eval.ranking.ranks_from_scores`).
+
+Cost: one pass over the candidates per chunk of ``row_chunk`` edges, as chunked matrix products
+``score_candidates(src [r, d], cand [c, d]) -> [r, c]`` of at most ``max_elems`` scores, so memory
+is bounded whatever the candidate count. Embeddings are computed once beforehand (layer-wise
+full-graph inference); this module only ranks.
+
+    ranks = full_ranking_ranks(lambda s, c: decoder.score_candidates(s, c, etype),
+                               src_emb, dst_nids, cand_emb, known=KnownEdges(src, dst, n_src),
+                               src_nids=src_nids)
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Tuple
+
+import torch
+
+__all__ = ["KnownEdges", "full_ranking_ranks"]
+
+ScoreFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+class KnownEdges:
+    """The known true edges of one edge type as a CSR ``src -> sorted dsts`` (the ranking filter).
+
+    Args:
+        src / dst: nids of every known edge (duplicates are fine).
+        num_src: node count of the source type.
+    """
+
+    def __init__(self, src: torch.Tensor, dst: torch.Tensor, num_src: int):
+        src, dst = torch.as_tensor(src).long(), torch.as_tensor(dst).long()
+        order = torch.argsort(src * (int(dst.max()) + 1 if dst.numel() else 1) + dst)
+        self.dst = dst[order]
+        counts = torch.bincount(src, minlength=num_src)
+        self.indptr = torch.zeros(num_src + 1, dtype=torch.long)
+        torch.cumsum(counts, 0, out=self.indptr[1:])
+
+    def pairs(self, src_nids: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(row, dst)``: for row ``i``, every known destination of ``src_nids[i]``."""
+        start, end = self.indptr[src_nids], self.indptr[src_nids + 1]
+        count = end - start
+        row = torch.repeat_interleave(torch.arange(src_nids.numel()), count)
+        first = torch.cumsum(count, 0) - count
+        pos = torch.arange(int(count.sum())) + (start - first)[row]
+        return row, self.dst[pos]
+
+
+@torch.no_grad()
+def full_ranking_ranks(score_fn: ScoreFn, src_emb: torch.Tensor, true_dst: torch.Tensor,
+                       cand_emb: torch.Tensor, known: Optional[KnownEdges] = None,
+                       src_nids: Optional[torch.Tensor] = None, *, row_chunk: int = 1024,
+                       max_elems: int = 1 << 24) -> torch.Tensor:
+    """Rank of each true edge among all candidates; ``float64 [n]``, 1 = best.
+
+    Args:
+        score_fn: ``(src_emb [r, d], cand_emb [c, d]) -> [r, c]`` scores (the decoder's
+            ``score_candidates`` for the edge type).
+        src_emb: ``[n, d]`` source embeddings of the true edges.
+        true_dst: ``[n]`` destination nids (rows of ``cand_emb``).
+        cand_emb: ``[N, d]`` embeddings of every destination candidate.
+        known / src_nids: filtered ranking (see the module docstring): mask every known
+            destination of ``src_nids[i]``. ``None``: raw ranking (only the true edge itself is
+            left out).
+        row_chunk / max_elems: edges per chunk, and the largest score block computed at once.
+    """
+    n, num_cand = src_emb.size(0), cand_emb.size(0)
+    true_dst = true_dst.long().cpu()
+    ranks = torch.empty(n, dtype=torch.float64)
+    col_chunk = max(1, max_elems // max(1, min(row_chunk, n)))
+    for r0 in range(0, n, row_chunk):
+        r1 = min(n, r0 + row_chunk)
+        s = src_emb[r0:r1]
+        td = true_dst[r0:r1]
+        rows = torch.arange(r1 - r0)
+        pos = score_fn(s, cand_emb[td.to(cand_emb.device)])[rows, rows].float().cpu()   # diagonal
+        if known is not None:
+            f_row, f_dst = known.pairs(src_nids[r0:r1].long().cpu())
+            f_row, f_dst = torch.cat([f_row, rows]), torch.cat([f_dst, td])
+        else:
+            f_row, f_dst = rows, td
+        above = torch.zeros(r1 - r0, dtype=torch.float64)
+        tied = torch.zeros(r1 - r0, dtype=torch.float64)
+        for c0 in range(0, num_cand, col_chunk):
+            c1 = min(num_cand, c0 + col_chunk)
+            sc = score_fn(s, cand_emb[c0:c1]).float().cpu()
+            sel = (f_dst >= c0) & (f_dst < c1)
+            sc[f_row[sel], f_dst[sel] - c0] = float("-inf")
+            p = pos.reshape(-1, 1)
+            above += (sc > p).sum(1)
+            tied += (sc == p).sum(1)
+        ranks[r0:r1] = 1.0 + above + 0.5 * tied
+    return ranks
