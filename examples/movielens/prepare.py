@@ -4,9 +4,12 @@ Writes to OUT:
 - ``users.parquet``: ``id``, ``age`` (float), ``gender`` (M/F), ``occupation``;
 - ``movies.parquet``: ``id``, ``title``, ``label`` (primary genre: the first genre flag set,
   0..18 in ``u.genre`` order);
-- ``ratings.parquet``: ``src_id`` (user), ``dst_id`` (movie), ``rate`` (1..5);
+- ``ratings.parquet``: ``src_id`` (user), ``dst_id`` (movie), ``rate`` (1..5), ``rate_class``
+  (``rate - 1``, the 5-class edge-classification label);
 - ``split_u1/{train,test}.parquet``: the ``u1.base`` / ``u1.test`` (user, movie) pairs, for
-  custom edge splits.
+  custom edge splits;
+- ``split_u1/{fit,val}.parquet``: ``u1.base`` cut for model selection: ``val`` is every 20th
+  row of ``u1.base`` (4,000 pairs, deterministic), ``fit`` the other 76,000.
 
 The dataset may not be redistributed: run this on your own copy (``--data-dir``).
 Usage: ``python examples/movielens/prepare.py --data-dir ../shared/data/movielens-100k --output-dir OUT``
@@ -46,7 +49,12 @@ def prepare(data_dir: str, out: str) -> None:
         cols = {"src_id": r["src_id"], "dst_id": r["dst_id"]}
         if name == "ratings.parquet":
             cols["rate"] = r["rate"].cast(pa.int64())
+            cols["rate_class"] = pa.array(r["rate"].to_numpy().astype(np.int64) - 1)
         pq.write_table(pa.table(cols), os.path.join(out, name))
+        if name == "split_u1/train.parquet":
+            val = np.arange(r.num_rows) % 20 == 19
+            pq.write_table(pa.table(cols).filter(pa.array(val)), os.path.join(out, "split_u1/val.parquet"))
+            pq.write_table(pa.table(cols).filter(pa.array(~val)), os.path.join(out, "split_u1/fit.parquet"))
 
 
 if __name__ == "__main__":

@@ -12,17 +12,21 @@ from typing import List
 
 from graphstorm_py.registry import Registry
 from graphstorm_py.tasks.base import SPLITS, Task, TaskBatch
+from graphstorm_py.tasks.edge import EdgeClassificationTask, EdgeRegressionTask, EdgeTask
 from graphstorm_py.tasks.link_prediction import LinkPredictionTask
 from graphstorm_py.tasks.node import NodeClassificationTask, NodeRegressionTask, NodeTask
 from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
 
 __all__ = ["TASKS", "build_tasks", "Task", "TaskBatch", "SPLITS", "NodeTask", "NodeClassificationTask",
-           "NodeRegressionTask", "NodeTargets", "NodeTargetLoader"]
+           "NodeRegressionTask", "NodeTargets", "NodeTargetLoader", "EdgeTask", "EdgeClassificationTask",
+           "EdgeRegressionTask"]
 
 TASKS: Registry = Registry("task")
 TASKS.register("node_classification")(NodeClassificationTask)
 TASKS.register("node_regression")(NodeRegressionTask)
 TASKS.register("link_prediction")(LinkPredictionTask)
+TASKS.register("edge_classification")(EdgeClassificationTask)
+TASKS.register("edge_regression")(EdgeRegressionTask)
 
 
 def build_tasks(cfg, dataset) -> List[Task]:

@@ -1,0 +1,120 @@
+"""Targets of an edge task: the labelled edges of one edge type, split by masks.
+
+:class:`EdgeTargets` reads the label array of ``target_etype`` and its three edge masks
+(``mask_fields``, default ``train_mask``/``val_mask``/``test_mask``) once, and keeps the eids
+of each split. Eids are positions in the whole-graph CSC, so ``labels(eids)``,
+``endpoints(eids)`` and ``edge_feats(eids)`` are all row lookups in eid order
+(:meth:`GraphDataset.edge_array` / :meth:`GraphDataset.coo`) and stay aligned by construction.
+
+It also resolves the **reverse** edge type of the target (``reverse_edge_types_map``, else the
+type the graph records as ``reverse_of``), which ``remove_target_edge_type`` drops from
+message passing together with the target type.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from graphstorm_py.config.suggest import did_you_mean
+from graphstorm_py.errors import ConfigError, DataError
+from graphstorm_py.typing import EdgeType
+
+__all__ = ["EdgeTargets"]
+
+log = logging.getLogger(__name__)
+
+
+def _fmt(etype: Sequence[str]) -> str:
+    return ",".join(etype)
+
+
+class EdgeTargets:
+    """Labelled edges of ``etype`` per split.
+
+    Args:
+        dataset: a :class:`~graphstorm_py.graph.GraphDataset`.
+        etype: the target edge type (``target_etype``).
+        label_field: the edge label (``label_field``).
+        mask_fields: names of the train, val and test edge masks.
+        reverse_map: ``{etype: reverse}`` from ``reverse_edge_types_map``.
+        edge_feat_names: edge features the decoder reads (``decoder_edge_feat``).
+    """
+
+    def __init__(self, dataset, etype: EdgeType, label_field: str, mask_fields: Sequence[str],
+                 reverse_map: Optional[Mapping[EdgeType, EdgeType]] = None,
+                 edge_feat_names: Optional[Sequence[str]] = None):
+        etype = tuple(etype)
+        graph_etypes = [tuple(e) for e in dataset.etypes]
+        names = [_fmt(e) for e in graph_etypes]
+        if etype not in graph_etypes:
+            raise ConfigError(f"target_etype {_fmt(etype)!r}{did_you_mean(_fmt(etype), names)} is not an edge "
+                              f"type of the graph; edge types: {'; '.join(names)}")
+        for src, dst in (reverse_map or {}).items():
+            for et, what in ((src, "edge type"), (dst, "reverse edge type")):
+                if tuple(et) not in graph_etypes:
+                    raise ConfigError(f"reverse_edge_types_map: {what} {_fmt(et)!r} is not in the graph; "
+                                      f"edge types: {'; '.join(names)}")
+        labels_meta = dataset.meta.edge_type(etype).get("labels", {}) or {}
+        if not dataset.has_edge_array(etype, label_field):
+            raise ConfigError(f"label_field {label_field!r}{did_you_mean(label_field, list(labels_meta))}: edge "
+                              f"type {_fmt(etype)!r} has no such label; its labels: {', '.join(labels_meta) or 'none'}")
+        self.dataset, self.etype, self.label_field = dataset, etype, label_field
+        rev = (reverse_map or {}).get(etype) or dataset.meta.reverse_etype(etype)
+        self.reverse: Optional[EdgeType] = tuple(rev) if rev is not None else None
+        self._labels = dataset.edge_array(etype, label_field)
+        self.feat_names: List[str] = list(edge_feat_names or [])
+        feats_meta = dataset.meta.edge_type(etype).get("features", {}) or {}
+        for f in self.feat_names:
+            if not dataset.has_edge_array(etype, f):
+                raise ConfigError(f"decoder_edge_feat {f!r}{did_you_mean(f, list(feats_meta))}: edge type "
+                                  f"{_fmt(etype)!r} has no such feature; its features: "
+                                  f"{', '.join(feats_meta) or 'none'}")
+        self.eids: Dict[str, torch.Tensor] = {}
+        for split, mask in zip(("train", "val", "test"), mask_fields):
+            if not dataset.has_edge_array(etype, mask):
+                if split == "train":
+                    raise ConfigError(f"mask_fields: edge type {_fmt(etype)!r} has no train mask {mask!r}")
+                log.warning("edge type %s has no %s mask %r: that split is not evaluated", _fmt(etype), split, mask)
+                self.eids[split] = torch.empty(0, dtype=torch.long)
+                continue
+            m = np.asarray(dataset.edge_array(etype, mask)).reshape(-1)
+            self.eids[split] = torch.from_numpy(np.flatnonzero(m).astype(np.int64))
+        if self.eids["train"].numel() == 0:
+            raise DataError(f"edge type {_fmt(etype)!r} has no training edges in mask {mask_fields[0]!r}")
+        src, dst = dataset.coo(etype)
+        self._src = torch.as_tensor(np.asarray(src)).long()
+        self._dst = torch.as_tensor(np.asarray(dst)).long()
+
+    @property
+    def removed_etypes(self) -> List[EdgeType]:
+        """The target type and its reverse (what ``remove_target_edge_type`` drops)."""
+        return [self.etype] + ([self.reverse] if self.reverse and self.reverse != self.etype else [])
+
+    def labels(self, eids: torch.Tensor) -> torch.Tensor:
+        """Label rows of ``eids`` (floats as float32, integers as int64)."""
+        t = torch.from_numpy(np.ascontiguousarray(np.asarray(self._labels[eids.numpy()])))
+        return t.float() if t.is_floating_point() else t.long()
+
+    def endpoints(self, eids: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(src nids, dst nids)`` of ``eids``."""
+        return self._src[eids], self._dst[eids]
+
+    def edge_feats(self, eids: torch.Tensor) -> Optional[torch.Tensor]:
+        """``decoder_edge_feat`` rows of ``eids``, concatenated (``None`` without any)."""
+        if not self.feat_names:
+            return None
+        cols = [np.asarray(self.dataset.edge_array(self.etype, f)[eids.numpy()], dtype=np.float32)
+                .reshape(len(eids), -1) for f in self.feat_names]
+        return torch.from_numpy(np.concatenate(cols, axis=1))
+
+    def edge_feat_dim(self) -> Optional[int]:
+        if not self.feat_names:
+            return None
+        return int(self.edge_feats(self.eids["train"][:1]).shape[1])
+
+    def all_labelled(self) -> torch.Tensor:
+        return torch.cat([self.eids[s] for s in ("train", "val", "test")])
