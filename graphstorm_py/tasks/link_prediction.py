@@ -118,6 +118,11 @@ class LinkPredictionTask(Task):
     def _held_out(self) -> Dict[EdgeType, torch.Tensor]:
         return self.targets.held_out() if self.config.exclude_training_targets else {}
 
+    @property
+    def output_name(self) -> str:
+        """gs-infer's prediction dataset name: ``src_rel_dst`` of the (first) eval edge type."""
+        return "_".join(self.targets.eval_etypes[0])
+
     def num_train_batches(self) -> int:
         return (self._train_pairs.size(0) + self.batch_size - 1) // self.batch_size
 

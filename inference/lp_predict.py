@@ -1,0 +1,41 @@
+"""gs-infer predictions of a link-prediction task: a score per test edge, with its endpoints.
+
+For each eval edge type, the ``test_mask`` edges (every edge of the type with
+``--infer-all-target-nodes``) are scored by the trained decoder on full-graph embeddings.
+Rows carry ``src_nid`` and ``dst_nid`` (remapped to original IDs by the writer) and the score.
+The exact filtered full-ranking MRR of the test edges (against every destination node) is
+logged, so it can be compared with ``full_mrr`` of training; the ``mrr`` of results.json uses
+sampled negatives and is not comparable.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterator
+
+import torch
+
+from graphstorm_py.eval.ranking import mrr
+from graphstorm_py.inference.predict import PredictionChunk
+
+__all__ = ["lp_predictions"]
+
+log = logging.getLogger(__name__)
+
+
+@torch.no_grad()
+def lp_predictions(task, run, embedder, infer_all: bool, batch_size: int) -> Iterator[PredictionChunk]:
+    decoder = run.model.decoders[task.name]
+    table = task.eval_full_embedder(run.full_graph_embedder()).all()
+    t = task.targets
+    for et in t.eval_etypes:
+        eids = torch.arange(t.coo(et)[0].numel()) if infer_all else t.eids[(et, "test")]
+        for chunk in eids.split(batch_size):
+            src, dst = t.endpoints(et, chunk)
+            score = decoder.score(task._norm(table[et[0]][src]), task._norm(table[et[2]][dst]), et)
+            yield PredictionChunk(et[0], src, score.float().cpu().reshape(-1, 1),
+                                  columns={"src_nid": (et[0], src), "dst_nid": (et[2], dst)})
+    if task.split_size("test"):
+        ranks = task.full_ranks(decoder, run.full_graph_embedder(), "test")
+        log.info("%s: test full-ranking (filtered) MRR %.4f over %d edges", task.name,
+                 mrr(torch.cat(list(ranks.values()))), sum(r.numel() for r in ranks.values()))
