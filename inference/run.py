@@ -50,12 +50,14 @@ def embedding_table(orig: pa.Array, emb: torch.Tensor) -> pa.Table:
     return pa.table({"nid": orig, "emb": _fixed_list(emb.detach().cpu().numpy())})
 
 
-def prediction_table(orig: pa.Array, pred: torch.Tensor, extra: Optional[Dict[str, pa.Array]] = None) -> pa.Table:
+def prediction_table(orig: Optional[pa.Array], pred: torch.Tensor,
+                     extra: Optional[Dict[str, pa.Array]] = None) -> pa.Table:
+    """Columns ``nid`` (omitted when ``orig`` is None: edge predictions), ``extra``, ``pred``."""
     p = pred.detach().cpu()
     if p.dim() == 2 and p.shape[1] == 1:
         p = p[:, 0]
     col = _fixed_list(p.numpy()) if p.dim() == 2 else pa.array(p.numpy())
-    return pa.table({"nid": orig, **(extra or {}), "pred": col})
+    return pa.table({**({} if orig is None else {"nid": orig}), **(extra or {}), "pred": col})
 
 
 def _embedding_batches(run, ntypes: List[str], batch_size: int, minibatch: bool,
@@ -113,7 +115,8 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
             log.info("predictions go to %s (the prediction path is the embedding path)", pred_path)
         outputs["predictions"] = OutputDir(pred_path, "predictions", fmt, chunk_size, provenance)
         many = len(run.tasks) > 1
-        pred_names = [(t, f"{t.name}/{t.ntype}" if many else t.ntype) for t in run.tasks]
+        targets = [(t, getattr(t, "output_name", None) or t.ntype) for t in run.tasks]   # ntype or src_rel_dst
+        pred_names = [(t, f"{t.name}/{target}" if many else target) for t, target in targets]
     # nothing stale may look complete: drop every old manifest before writing anything
     for out in outputs.values():
         out.invalidate()
@@ -143,7 +146,8 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
                 bar = progress(desc=f"predictions {name}", unit="node")
                 for chunk in predict_task(task, run, embedder, infer_all, batch_size):
                     extra = {k: remap(t, ids) for k, (t, ids) in chunk.columns.items()}
-                    ds.write(prediction_table(remap(chunk.ntype, chunk.nids), chunk.pred, extra))
+                    orig = None if chunk.ntype is None else remap(chunk.ntype, chunk.nids)
+                    ds.write(prediction_table(orig, chunk.pred, extra))
                     bar.update(len(chunk.nids))
                 bar.close()
         result["predictions"] = out.commit()

@@ -21,7 +21,9 @@ all, in training, evaluation and gs-infer (``TaskBatch.exclude_etypes``; for ful
 inference the embeddings are computed on the graph without those types). So an edge's label
 can never reach its endpoints' embeddings. When the target type is the graph's only relation
 (MovieLens), this leaves no message passing; set it ``false`` there, as GraphStorm's
-``ml_ec.yaml`` does (messages then carry node features only, never the labels).
+``ml_ec.yaml`` does. Messages then carry node features only, never labels, and the val/test
+target edges and their reverses are still excluded (``TaskBatch.exclude_eids``), so the
+graph seen in training and evaluation is the training graph (as in GC-MC).
 """
 
 from __future__ import annotations
@@ -41,15 +43,27 @@ from graphstorm_py.tasks.edge_targets import EdgeTargets
 from graphstorm_py.tasks.node_targets import NodeTargetLoader
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["EdgeTask", "EdgeClassificationTask", "EdgeRegressionTask", "without_etypes"]
+__all__ = ["EdgeTask", "EdgeClassificationTask", "EdgeRegressionTask", "pruned_full_embedder"]
 
 
-def without_etypes(embedder, etypes: List[EdgeType]):
-    """A full-graph embedder like ``embedder`` over the graph with ``etypes`` emptied."""
+def pruned_full_embedder(embedder, etypes: List[EdgeType], eids: Mapping[EdgeType, torch.Tensor]):
+    """A full-graph embedder like ``embedder`` over its graph without ``etypes`` and without ``eids``."""
     from graphstorm_py.model.embed import FullGraphEmbedder
     graph = embedder.graph
-    csc = {et: ((torch.zeros_like(ip), ind[:0]) if et in etypes else (ip, ind))
-           for et, (ip, ind) in graph.csc.items()}
+    csc = {}
+    for et, (indptr, indices) in graph.csc.items():
+        if et in etypes:
+            csc[et] = (torch.zeros_like(indptr), indices[:0])
+        elif et in eids:
+            keep = torch.ones(indices.numel(), dtype=torch.bool, device=indices.device)
+            keep[eids[et].to(indices.device)] = False
+            dst = torch.repeat_interleave(torch.arange(indptr.numel() - 1, device=indptr.device),
+                                          indptr[1:] - indptr[:-1])
+            new_ptr = torch.zeros_like(indptr)
+            torch.cumsum(torch.bincount(dst[keep], minlength=indptr.numel() - 1), 0, out=new_ptr[1:])
+            csc[et] = (new_ptr, indices[keep])
+        else:
+            csc[et] = (indptr, indices)
     return FullGraphEmbedder(embedder.model, CSCGraph(csc, dict(graph.num_nodes)), embedder.features,
                              embedder.batch_size, embedder.device)
 
@@ -68,8 +82,14 @@ class EdgeTask(Task):
         if config.decoder_edge_feat and config.decoder_type != "MLPDecoder":
             raise ConfigError(f"{config.task_type}: decoder_edge_feat needs decoder_type 'MLPDecoder' "
                               f"(got {config.decoder_type!r})")
+        if self.etype not in [tuple(e) for e in dataset.etypes]:
+            self.targets  # the ConfigError naming the graph's edge types
         self.loss_fn = self.build_loss()
-        self.targets  # validate target_etype, label, masks, reverse map and edge features now
+
+    @property
+    def output_name(self) -> str:
+        """gs-infer's prediction folder: ``src_rel_dst`` (GraphStorm's edge-type folder name)."""
+        return "_".join(self.etype)
 
     @cached_property
     def targets(self) -> EdgeTargets:
@@ -93,6 +113,14 @@ class EdgeTask(Task):
     def excluded_etypes(self) -> List[EdgeType]:
         return self.targets.removed_etypes if self.config.remove_target_edge_type else []
 
+    @cached_property
+    def held_out(self) -> Dict[EdgeType, torch.Tensor]:
+        """Val/test target edges and their reverses: never message carriers when the target type is kept."""
+        if self.config.remove_target_edge_type:
+            return {}
+        t = self.targets
+        return t.with_reverse(torch.cat([t.eids["val"], t.eids["test"]]))
+
     # ---- targets --------------------------------------------------------------------------
     def make_batch(self, eids: torch.Tensor, with_labels: bool = True) -> TaskBatch:
         """The batch of target edges ``eids``: unique endpoint seeds and their inverse indices."""
@@ -105,7 +133,7 @@ class EdgeTask(Task):
             (su, si), (du, di) = (torch.unique(x, return_inverse=True) for x in (src, dst))
             seeds, src_idx, dst_idx = {s_t: su, d_t: du}, si, di
         return TaskBatch(seeds=seeds, labels=self.targets.labels(eids) if with_labels else None,
-                         exclude_etypes=self.excluded_etypes or None,
+                         exclude_etypes=self.excluded_etypes or None, exclude_eids=self.held_out or None,
                          extra={"eids": eids, "src": src, "dst": dst, "src_idx": src_idx, "dst_idx": dst_idx,
                                 "edge_feat": self.targets.edge_feats(eids)})
 
@@ -156,8 +184,8 @@ class EdgeTask(Task):
     def embedder_for(self, embedder):
         """``embedder``, or for full-graph inference one over the graph without the removed types."""
         from graphstorm_py.model.embed import FullGraphEmbedder
-        if isinstance(embedder, FullGraphEmbedder) and self.excluded_etypes:
-            return without_etypes(embedder, self.excluded_etypes)
+        if isinstance(embedder, FullGraphEmbedder) and (self.excluded_etypes or self.held_out):
+            return pruned_full_embedder(embedder, self.excluded_etypes, self.held_out)
         return embedder
 
     def evaluate(self, decoder, embedder, split: str, batch_size: int):

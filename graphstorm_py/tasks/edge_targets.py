@@ -21,6 +21,7 @@ import torch
 
 from graphstorm_py.config.suggest import did_you_mean
 from graphstorm_py.errors import ConfigError, DataError
+from graphstorm_py.tasks.link_prediction_targets import EdgeLookup
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["EdgeTargets"]
@@ -88,6 +89,7 @@ class EdgeTargets:
         src, dst = dataset.coo(etype)
         self._src = torch.as_tensor(np.asarray(src)).long()
         self._dst = torch.as_tensor(np.asarray(dst)).long()
+        self._lookup: Optional[EdgeLookup] = None
 
     @property
     def removed_etypes(self) -> List[EdgeType]:
@@ -115,6 +117,18 @@ class EdgeTargets:
         if not self.feat_names:
             return None
         return int(self.edge_feats(self.eids["train"][:1]).shape[1])
+
+    def with_reverse(self, eids: torch.Tensor) -> Dict[EdgeType, torch.Tensor]:
+        """``{target etype: eids}`` plus the reverse edges of ``eids`` (every parallel one)."""
+        out = {self.etype: eids}
+        if self.reverse is None or self.reverse == self.etype:
+            return out
+        if self._lookup is None:
+            rs, rd = (torch.as_tensor(np.asarray(a)).long() for a in self.dataset.coo(self.reverse))
+            self._lookup = EdgeLookup(rs, rd, self.dataset.num_nodes(self.reverse[2]))
+        src, dst = self.endpoints(eids)
+        out[self.reverse] = self._lookup.find(dst, src)
+        return out
 
     def all_labelled(self) -> torch.Tensor:
         return torch.cat([self.eids[s] for s in ("train", "val", "test")])
