@@ -7,22 +7,7 @@ import socket
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_DATA = os.environ.get("GS_SHARED_DATA", os.path.join(os.path.dirname(REPO), "shared", "data"))
-
-
-def shared_data_path(name: str) -> str:
-    """Path of a dataset folder in ../shared/data; skips the test (saying why) when absent."""
-    path = os.path.join(SHARED_DATA, name)
-    if not os.path.isdir(path):
-        pytest.skip(f"shared dataset {name!r} not found at {path} (set GS_SHARED_DATA)")
-    return path
-
-
-def needs_cuda(fn):
-    import torch
-
-    return pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")(fn)
+from gs_testing import REPO, SHARED_DATA, needs_cuda, shared_data_path  # noqa: F401  (re-exported)
 
 
 def _free_port() -> int:
@@ -146,3 +131,23 @@ def with_task():
         return doc
 
     return make
+
+
+@pytest.fixture(scope="session")
+def movielens_graph(tmp_path_factory):
+    """``(tables_dir, graph_dir)``: MovieLens-100k built once per session with
+    examples/movielens (prepare.py + ml_construct.json, 2 partitions, reverse edges)."""
+    import shutil
+    import subprocess
+    import sys
+
+    data = shared_data_path("movielens-100k")
+    tables = str(tmp_path_factory.mktemp("movielens"))
+    subprocess.run([sys.executable, os.path.join(REPO, "examples/movielens/prepare.py"), "--data-dir", data,
+                    "--output-dir", tables], check=True)
+    shutil.copy(os.path.join(REPO, "examples/movielens/ml_construct.json"), tables)
+    graph = os.path.join(tables, "graph")
+    exe = os.path.join(os.path.dirname(sys.executable), "gs-construct")
+    subprocess.run([exe, "--conf-file", os.path.join(tables, "ml_construct.json"), "--output-dir", graph,
+                    "--num-parts", "2", "--add-reverse-edges", "--quiet"], check=True)
+    return tables, graph

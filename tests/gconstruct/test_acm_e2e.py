@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO, shared_data_path
+from gs_testing import REPO, shared_data_path
 from graphstorm_py.graph import GraphDataset
 
 # Verified counts (shared/data/acm-han/README.md): non-zeros minus the 3,025 diagonal self loops.

@@ -1,30 +1,18 @@
 """MovieLens-100k through gs-construct with GraphStorm's config format (real data, bert_hf titles)."""
 
 import os
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, shared_data_path
 from graphstorm_py.graph import GraphDataset
 
 
 @pytest.fixture(scope="module")
-def ml_graph(tmp_path_factory):
-    data = shared_data_path("movielens-100k")
-    tables = str(tmp_path_factory.mktemp("ml"))
-    subprocess.run([sys.executable, os.path.join(REPO, "examples/movielens/prepare.py"), "--data-dir", data,
-                    "--output-dir", tables], check=True)
-    shutil.copy(os.path.join(REPO, "examples/movielens/ml_construct.json"), tables)
-    out = os.path.join(tables, "graph")
-    exe = os.path.join(os.path.dirname(sys.executable), "gs-construct")
-    subprocess.run([exe, "--conf-file", os.path.join(tables, "ml_construct.json"), "--output-dir", out,
-                    "--num-parts", "2", "--add-reverse-edges", "--quiet"], check=True)
-    return tables, GraphDataset.open(out)
+def ml_graph(movielens_graph):
+    tables, graph = movielens_graph
+    return tables, GraphDataset.open(graph)
 
 
 def test_counts(ml_graph):

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import REPO
+from gs_testing import REPO
 
 from graphstorm_py import io
 from graphstorm_py.cli import run_cli

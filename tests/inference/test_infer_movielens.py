@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, shared_data_path
+from gs_testing import REPO, shared_data_path
 from graphstorm_py import io
 from graphstorm_py.cli import run_cli
 from graphstorm_py.graph import GraphDataset
@@ -23,15 +23,9 @@ BIN = os.path.dirname(sys.executable)
 
 
 @pytest.fixture(scope="module")
-def ml_trained(tmp_path_factory):
-    data = shared_data_path("movielens-100k")
+def ml_trained(movielens_graph, tmp_path_factory):
+    _, graph = movielens_graph
     d = str(tmp_path_factory.mktemp("ml-infer"))
-    subprocess.run([sys.executable, os.path.join(REPO, "examples/movielens/prepare.py"), "--data-dir", data,
-                    "--output-dir", d], check=True)
-    shutil.copy(os.path.join(REPO, "examples/movielens/ml_construct.json"), d)
-    graph = os.path.join(d, "graph")
-    subprocess.run([os.path.join(BIN, "gs-construct"), "--conf-file", os.path.join(d, "ml_construct.json"),
-                    "--output-dir", graph, "--add-reverse-edges", "--quiet"], check=True)
     conf = os.path.join(REPO, "examples/movielens/ml_nc.yaml")
     models = os.path.join(d, "models")
     proc = subprocess.run([os.path.join(BIN, "gs-train"), "--cf", conf, "--part-config", graph,

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, shared_data_path
+from gs_testing import REPO, shared_data_path
 
 BIN = os.path.dirname(sys.executable)
 pytestmark = pytest.mark.slow  # ~35 s on 2 cores
