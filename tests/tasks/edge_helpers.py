@@ -135,6 +135,7 @@ gsf:
         target_etype: ["user,rates,item"]
         label_field: score
         mask_fields: [train_mask, val_mask, test_mask]
+        decoder_type: MLPDecoder
         task_weight: 0.5
         eval_metric: [rmse, mae]
 """
