@@ -119,7 +119,7 @@ gsf:
   hyperparam:
     lr: 0.03
     sparse_optimizer_lr: 0.05
-    num_epochs: 2
+    num_epochs: 1
     batch_size: 32
     seed: 1
   multi_task_learning:

@@ -3,6 +3,7 @@
 import os
 import sys
 
+import pytest
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tasks"))
@@ -27,15 +28,21 @@ def test_multitask_run_reports_every_task(tmp_path, edge_graph):
     assert os.path.exists(save / "results.json")
 
 
+@pytest.fixture(scope="module")
+def er_checkpoint(tmp_path_factory, edge_graph):
+    """An edge-regression model trained for one epoch: its checkpoint path."""
+    tmp = tmp_path_factory.mktemp("pre")
+    train(load_train_config(write_yaml(tmp, ER_YAML, "er.yaml"),
+                            ["--num-epochs", "1", "--save-model-path", str(tmp / "m")]), edge_graph)
+    return str(tmp / "m" / "epoch-0")
+
+
 def _params(module):
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
 
 
-def test_restore_model_layers_loads_only_requested_layers(tmp_path, edge_graph):
-    pre = tmp_path / "pre"
-    train(load_train_config(write_yaml(tmp_path, ER_YAML, "er.yaml"),
-                            ["--num-epochs", "1", "--save-model-path", str(pre)]), edge_graph)
-    ckpt = str(pre / "epoch-0")
+def test_restore_model_layers_loads_only_requested_layers(tmp_path, edge_graph, er_checkpoint):
+    ckpt = er_checkpoint
     saved = assemble(load_train_config(write_yaml(tmp_path, ER_YAML, "er.yaml")), open_graph(edge_graph))
     restore_model(ckpt, saved.model)
     torch.manual_seed(123)
@@ -57,10 +64,7 @@ def test_restore_model_layers_loads_only_requested_layers(tmp_path, edge_graph):
     assert not any(k.startswith(f"decoders.{NC}") for k in ref)                  # new task: stays fresh
 
 
-def test_warm_start_node_classification_from_edge_pretrained_encoder(tmp_path, edge_graph):
-    pre = tmp_path / "pre"
-    train(load_train_config(write_yaml(tmp_path, ER_YAML, "er.yaml"),
-                            ["--num-epochs", "1", "--save-model-path", str(pre)]), edge_graph)
+def test_warm_start_node_classification_from_edge_pretrained_encoder(tmp_path, edge_graph, er_checkpoint):
     nc = MT_YAML.split("  multi_task_learning:")[0] + """\
   node_classification:
     target_ntype: item
@@ -68,6 +72,6 @@ def test_warm_start_node_classification_from_edge_pretrained_encoder(tmp_path, e
     num_classes: 2
 """
     res = train(load_train_config(write_yaml(tmp_path, nc, "nc.yaml"),
-                                  ["--restore-model-path", str(pre / "epoch-0"),
+                                  ["--restore-model-path", er_checkpoint,
                                    "--restore-model-layers", "embed,gnn", "--num-epochs", "1"]), edge_graph)
     assert res["epochs_run"] == 1 and "accuracy" in res["test"]
