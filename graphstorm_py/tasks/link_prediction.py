@@ -321,7 +321,8 @@ class LinkPredictionTask(Task):
             hs = self._norm(table[et[0]][src])
             cand = self._norm(table[et[2]])
             out[et] = full_ranking_ranks(lambda s, c, et=et: decoder.score_candidates(s, c, et),
-                                         hs, dst, cand, known, src)
+                                         hs, dst, cand, known, src,
+                                         pair_score_fn=lambda s, d, et=et: decoder.score(s, d, et))
         return out
 
     def state_dict(self) -> Dict[str, Any]:

@@ -41,3 +41,25 @@ def test_full_ranking_matches_brute_force():
     assert (filt <= raw).all() and (filt < raw).any()
     mrr = (1 / filt).mean()
     assert torch.isclose(mrr, (1 / _brute(emb_s[src], src, dst, cand, pairs, True)).mean())
+
+
+def test_full_ranking_ties_duplicates_and_pair_scores():
+    """Integer scores (many exact ties), duplicate known edges, an aligned pair scorer."""
+    g = torch.Generator().manual_seed(1)
+    n_src, n_dst = 9, 23
+    deg = torch.randint(0, 4, (n_dst, 1), generator=g).float()      # popularity-style scores
+    emb_s = torch.ones(n_src, 1)
+    asrc = torch.randint(0, n_src, (60,), generator=g)
+    adst = torch.randint(0, n_dst, (60,), generator=g)
+    asrc, adst = torch.cat([asrc, asrc[:20]]), torch.cat([adst, adst[:20]])   # duplicates
+    test = torch.arange(0, 60, 4)
+    src, dst = asrc[test], adst[test]
+    known = KnownEdges(asrc, adst, n_src)
+    pairs = list(zip(asrc.tolist(), adst.tolist()))
+    fn = lambda s, c: s @ c.T  # noqa: E731
+    pair = lambda s, d: (s * d).sum(-1)  # noqa: E731
+    for filt in (True, False):
+        want = _brute(emb_s[src], src, dst, deg, pairs, filt)
+        for kw in ({}, {"pair_score_fn": pair}, {"row_chunk": 4, "max_elems": 12, "pair_score_fn": pair}):
+            got = full_ranking_ranks(fn, emb_s[src], dst, deg, known if filt else None, src, **kw)
+            assert torch.allclose(got, want), (filt, kw, got, want)
