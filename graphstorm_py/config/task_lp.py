@@ -36,7 +36,7 @@ class LinkPredictionConfig(TaskConfigBase):
             ``None`` uses every edge type.
         lp_decoder_type: score function, one of :data:`LP_DECODERS`. Default ``distmult``.
         gamma: margin / initialisation scale of ``distmult``, ``rotate`` and ``transe_*``.
-            Default 12.0.
+            Default 40.0 for ``distmult`` (GraphStorm's DistMult relation init), else 12.0.
         train_negative_sampler / eval_negative_sampler: defaults ``uniform`` / ``joint``;
             see :data:`LP_NEG_SAMPLERS` and :data:`LP_NEG_SAMPLERS_NOT_IMPLEMENTED`.
         num_negative_edges / num_negative_edges_eval: negatives per positive edge in training /
@@ -71,7 +71,7 @@ class LinkPredictionConfig(TaskConfigBase):
     train_etype: Optional[EtypeList] = None
     eval_etype: Optional[EtypeList] = None
     lp_decoder_type: Literal["dot_product", "distmult", "rotate", "transe_l1", "transe_l2"] = "distmult"
-    gamma: float = 12.0
+    gamma: Optional[float] = None
     train_negative_sampler: Sampler = "uniform"
     eval_negative_sampler: Sampler = "joint"
     num_negative_edges: int = Field(16, gt=0)
@@ -109,6 +109,8 @@ class LinkPredictionConfig(TaskConfigBase):
     @model_validator(mode="after")
     def _consistent(self) -> "LinkPredictionConfig":
         contrastive = self.lp_loss_func == "contrastive"
+        if self.gamma is None:
+            self.gamma = 40.0 if self.lp_decoder_type == "distmult" else 12.0
         if self.contrastive_loss_temperature is not None and not contrastive:
             raise ValueError("'contrastive_loss_temperature' needs 'lp_loss_func: contrastive'")
         if contrastive:

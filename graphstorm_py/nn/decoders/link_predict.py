@@ -14,7 +14,7 @@ For a head (source) embedding :math:`h`, tail (destination) :math:`t` and relati
 
 Relation embeddings are an ``nn.Embedding`` (saved with the model), one row per edge type,
 initialised uniform in :math:`\\pm\\gamma/\\mathrm{dim}` as in GraphStorm; ``gamma`` defaults to 12
-(GraphStorm's default when ``gamma`` is unset).
+(GraphStorm's default when ``gamma`` is unset), 40 for DistMult (GraphStorm's DistMult default).
 
 Every scorer has three entry points:
 
@@ -93,10 +93,17 @@ class DotProductScorer(LinkPredictScorer):
 
 
 class DistMultScorer(LinkPredictScorer):
-    """:math:`\\sum_k h_k r_k t_k` with a diagonal relation per edge type."""
+    """:math:`\\sum_k h_k r_k t_k` with a diagonal relation per edge type.
+
+    ``gamma`` only sets the relation init (:math:`\\pm\\gamma/\\mathrm{dim}`); unset it is 40, GraphStorm's
+    DistMult default (12 is its TransE/RotatE margin): relations of ``+-12/dim`` on L2-normalised
+    embeddings bound every score by ``12/dim`` and leave a contrastive loss nearly flat.
+    """
+
+    default_gamma = 40.0
 
     def __init__(self, etypes, h_dim, gamma=None):
-        super().__init__(etypes, h_dim, gamma)
+        super().__init__(etypes, h_dim, self.default_gamma if gamma is None else gamma)
         self._init_relations(h_dim)
 
     def score(self, src, dst, etype=None):
