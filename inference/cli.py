@@ -10,7 +10,7 @@
 The training YAML is reused (GraphStorm's convention); any config key can be overridden with
 ``--key value`` as in gs-train. Output paths may be local or ``s3://``. Each output root gets
 one dataset per node type (``ROOT/<ntype>/part-NNNNN.parquet``) and, written last, a
-``ROOT/_SUCCESS`` manifest (see :mod:`graphstorm_py.inference.writer`). A mismatch between
+``ROOT/_SUCCESS`` manifest (see :mod:`graphstorm_py.outputs.writer`). A mismatch between
 the checkpoint and the graph, like any user mistake, prints one message and exits 2.
 
 Testing hook: ``GS_INFER_FAIL_AFTER_SHARDS=N`` makes the run fail right after its N-th shard
@@ -61,7 +61,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
     from graphstorm_py.config import load_train_config
     from graphstorm_py.errors import ConfigError
-    from graphstorm_py.inference.run import infer
+    from graphstorm_py.outputs.infer import infer
     from graphstorm_py.progress import set_quiet, setup_logging
 
     setup_logging(args.verbose, args.quiet)

@@ -37,7 +37,7 @@ from graphstorm_py.training.optim import Optimizers
 from graphstorm_py.training.results import build_results, write_results
 from graphstorm_py.training.trainer import Trainer
 
-__all__ = ["train", "seed_everything", "build_callbacks"]
+__all__ = ["train", "seed_everything", "build_callbacks", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,24 @@ def seed_everything(seed: int) -> None:
 
 
 def check_supported(cfg) -> None:
-    """Keys gs-train accepts but cannot honour yet are errors, never silently ignored."""
+    """Keys whose needs can be checked before training starts."""
     out = cfg.output
-    for key in ("save_embed_path", "save_prediction_path"):
-        if getattr(out, key):
-            raise ConfigError(f"'{key}' is not supported by gs-train yet: run gs-infer on the best checkpoint "
-                              "to write embeddings and predictions")
+    if (out.save_embed_path or out.save_prediction_path) and not out.save_model_path:
+        raise ConfigError("'save_embed_path' / 'save_prediction_path' write the best checkpoint's outputs after "
+                          "training, so they need 'save_model_path' (--save-model-path) too")
+
+
+def write_outputs(cfg, graph_path: str, results: Dict[str, Any], device=None) -> Dict[str, Any]:
+    """gs-train's ``save_embed_path``/``save_prediction_path``: the best model's outputs, as gs-infer writes them."""
+    from graphstorm_py.outputs.infer import infer
+
+    out = cfg.output
+    ckpt = results.get("best_checkpoint")
+    if not ckpt:
+        raise ConfigError("no checkpoint was kept to write embeddings from (no validation set, or "
+                          "save_model_frequency/topk_model_to_save kept none); run gs-infer on a checkpoint instead")
+    return infer(cfg, graph_path, ckpt, embed_path=out.save_embed_path, pred_path=out.save_prediction_path,
+                 device=device)
 
 
 def build_callbacks(cfg, tasks) -> List[Callback]:
@@ -94,6 +106,8 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     state = trainer.fit(cfg.hyperparam.num_epochs)
     results = build_results(state, run.tasks, cfg)
     write_results(results, cfg.output.save_model_path, cfg.output.save_perf_results_path)
+    if cfg.output.save_embed_path or cfg.output.save_prediction_path:
+        results["outputs"] = write_outputs(cfg, graph_path, results, device)
     return results
 
 

@@ -79,3 +79,27 @@ def test_unseen_nodes_get_predictions(tmp_path):
     emb = pq.read_table(str(tmp_path / "emb/user"))
     rows = {n: e for n, e in zip(emb["nid"].to_pylist(), emb["emb"].to_pylist())}
     assert all(np.isfinite(rows[u]).all() for u in held)
+
+
+def test_gs_train_writes_embeddings_of_best_model(tmp_path):
+    """save_embed_path in the training YAML: gs-train writes the best checkpoint's embeddings like gs-infer."""
+    users = [f"u{i}" for i in range(40)]
+    _tables(str(tmp_path / "t"), users)
+    _cli("gconstruct", ["--conf-file", str(tmp_path / "t/conf.json"), "--output-dir", str(tmp_path / "g"),
+                        "--add-reverse-edges", "--quiet"])
+    conf = tmp_path / "nc.yaml"
+    conf.write_text(yaml.safe_dump({"version": 1.0, "gsf": {
+        "gnn": {"model_encoder_type": "rgcn", "fanout": "5", "num_layers": 1, "hidden_size": 8,
+                "use_mini_batch_infer": False, "node_feat_name": ["user:age,segment", "item:vec"]},
+        "hyperparam": {"lr": 0.01, "num_epochs": 1, "batch_size": 16, "seed": 3},
+        "output": {"save_embed_path": str(tmp_path / "emb")},
+        "node_classification": {"target_ntype": "user", "label_field": "label", "num_classes": 2}}}))
+    with pytest.raises(SystemExit) as exc:  # needs a checkpoint to write from
+        __import__("graphstorm_py.training.cli", fromlist=["main"]).main(
+            ["--cf", str(conf), "--part-config", str(tmp_path / "g"), "--quiet"])
+    assert exc.value.code == 2
+    _cli("training", ["--cf", str(conf), "--part-config", str(tmp_path / "g"), "--save-model-path",
+                      str(tmp_path / "m"), "--quiet"])
+    manifest = json.loads((tmp_path / "emb/_SUCCESS").read_text())
+    assert manifest["datasets"]["user"]["rows"] == 40 and manifest["datasets"]["item"]["rows"] == 20
+    assert sorted(pq.read_table(str(tmp_path / "emb/user"))["nid"].to_pylist()) == sorted(users)

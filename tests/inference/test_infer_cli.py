@@ -16,7 +16,7 @@ from gs_testing import REPO
 from graphstorm_py import io
 from graphstorm_py.cli import run_cli
 from graphstorm_py.inference.cli import _main
-from graphstorm_py.inference.writer import FAIL_AFTER_SHARDS_ENV, InjectedFailure, read_manifest
+from graphstorm_py.outputs.writer import FAIL_AFTER_SHARDS_ENV, InjectedFailure, read_manifest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from infer_helpers import NUM_ITEMS, NUM_USERS, make_trained, tiny_graph  # noqa: E402
@@ -121,7 +121,7 @@ def test_fault_injection_then_rerun(trained, tmp_path, monkeypatch):
     with open(stale, "wb") as fh:
         fh.write(b"junk")
     monkeypatch.setenv(FAIL_AFTER_SHARDS_ENV, "1")
-    import graphstorm_py.inference.writer as w
+    import graphstorm_py.outputs.writer as w
     monkeypatch.setattr(w, "_shards_written", 0)
     with pytest.raises(InjectedFailure):
         gs_infer(conf, graph, ckpt, "--save-embed-path", out, "--output-chunk-size", "16")

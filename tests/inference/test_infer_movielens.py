@@ -16,7 +16,7 @@ from graphstorm_py import io
 from graphstorm_py.cli import run_cli
 from graphstorm_py.graph import GraphDataset
 from graphstorm_py.inference.cli import _main
-from graphstorm_py.inference.writer import read_manifest
+from graphstorm_py.outputs.writer import read_manifest
 
 pytestmark = pytest.mark.slow
 BIN = os.path.dirname(sys.executable)

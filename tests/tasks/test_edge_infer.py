@@ -8,7 +8,7 @@ import torch
 from edge_helpers import EC_YAML, RATES, edge_graph, write_yaml  # noqa: F401
 
 from graphstorm_py.config.loader import load_train_config
-from graphstorm_py.inference.run import infer
+from graphstorm_py.outputs.infer import infer
 from graphstorm_py.model import open_graph
 from graphstorm_py.training.run import train
 

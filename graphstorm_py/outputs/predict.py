@@ -102,4 +102,4 @@ def predict_task(task, run, embedder, infer_all: bool, batch_size: int,
         raise ConfigError(f"gs-infer cannot write predictions for {task.task_type!r} tasks yet "
                           f"(supported: {', '.join(sorted(PREDICTORS))}); use --save-embed-path only")
     return fn(task, run, embedder, infer_all, batch_size)
-register_predictor("link_prediction")(__import__("graphstorm_py.inference.lp_predict", fromlist=["_"]).lp_predictions)
+register_predictor("link_prediction")(__import__("graphstorm_py.outputs.lp_predict", fromlist=["_"]).lp_predictions)

@@ -16,7 +16,7 @@ from typing import Iterator
 import torch
 
 from graphstorm_py.eval.ranking import mrr
-from graphstorm_py.inference.predict import PredictionChunk
+from graphstorm_py.outputs.predict import PredictionChunk
 
 __all__ = ["lp_predictions"]
 

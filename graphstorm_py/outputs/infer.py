@@ -7,7 +7,7 @@
 
 Order of events (what makes the output safe to read):
 
-1. the checkpoint is checked against the graph (:func:`~graphstorm_py.inference.compat.check_checkpoint`)
+1. the checkpoint is checked against the graph (:func:`~graphstorm_py.outputs.compat.check_checkpoint`)
    and restored; nothing is written before that;
 2. the old ``_SUCCESS`` of every output root is removed, then the stale datasets;
 3. embeddings (one dataset per node type) and predictions (one per target node type) are
@@ -26,10 +26,10 @@ import torch
 
 from graphstorm_py import io
 from graphstorm_py.errors import ConfigError
-from graphstorm_py.inference.compat import check_checkpoint
-from graphstorm_py.inference.predict import predict_task
-from graphstorm_py.inference.remap import IdRemapper
-from graphstorm_py.inference.writer import OutputDir
+from graphstorm_py.outputs.compat import check_checkpoint
+from graphstorm_py.outputs.predict import predict_task
+from graphstorm_py.outputs.remap import IdRemapper
+from graphstorm_py.outputs.writer import OutputDir
 from graphstorm_py.model import assemble, open_graph, restore_model
 from graphstorm_py.progress import progress
 
