@@ -100,24 +100,22 @@ class Trainer:
         self.model.train()
         n = max(t.num_train_batches() for t in self.tasks)
         bar = progress(step_batches(self.tasks, epoch), total=n, desc=f"epoch {epoch}", unit="step", leave=False)
-        start, train_time = time.perf_counter(), 0.0
-        for batches in bar:
+        train_time, stop = 0.0, False
+        tick = time.perf_counter()
+        for batches in bar:                       # the clock runs over batch loading and the step only
             loss = self._step(batches)
+            train_time += time.perf_counter() - tick
             st.step += 1
             bar.set_postfix(loss=f"{loss:.4f}")
             if st.step % self.log_every == 0:
                 log.info("epoch %d step %d: loss %.4f", epoch, st.step, loss)
             if not self.no_validation and st.step % self.eval_frequency == 0:
-                train_time += time.perf_counter() - start
                 stop = self._evaluate_and_decide()
-                start = time.perf_counter()
                 if stop:
                     break
             call_all(self.callbacks, "on_step_end", self, loss)
-        else:
-            stop = False
+            tick = time.perf_counter()
         bar.close()
-        train_time += time.perf_counter() - start
         st.epoch_times.append(train_time)
         log.info("epoch %d: %d steps in %.2fs", epoch, n, train_time)
         if not stop and not self.no_validation and (st.last_eval is None or st.last_eval.step != st.step):
