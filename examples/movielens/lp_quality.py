@@ -12,7 +12,11 @@ reports on the **test** edges of ``(user, rating, movie)``:
   ranking, so the numbers compare directly;
 * epoch time and full-ranking evaluation time.
 
-    python examples/movielens/lp_quality.py --graph GRAPH_DIR --work-dir OUT [--epochs 3]
+    python examples/movielens/lp_quality.py --graph GRAPH_DIR --work-dir OUT [--epochs 10]
+
+With ml_lp.yaml as committed (10 epochs, 512 joint negatives, lr 0.01) on the u1 graph: model
+full filtered MRR 0.1036 / hits@10 0.2023 (sampled-100: 0.2708 / 0.5574) vs popularity 0.0538 /
+0.1167 (sampled-100: 0.2193 / 0.4373).
 """
 
 from __future__ import annotations
