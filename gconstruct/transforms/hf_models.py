@@ -52,7 +52,15 @@ def _load(kind: str, bert_model: str, loader):
 
 @functools.lru_cache(maxsize=8)
 def load_tokenizer(bert_model: str):
-    """The (fast, when available) tokenizer of ``bert_model``."""
+    """The tokenizer of ``bert_model``: straight from ``tokenizer.json`` when the model is a local
+    folder that has one (no transformers/torch import), else transformers' AutoTokenizer."""
+    from .light_tokenizer import light_tokenizer_for
+
+    name, local = _source(bert_model)
+    if local:
+        light = light_tokenizer_for(name)
+        if light is not None:
+            return light
     from transformers import AutoTokenizer
 
     return _load("tokenizer", bert_model, AutoTokenizer.from_pretrained)
