@@ -42,6 +42,9 @@ class GNNConfig(StrictModel):
             ``["user:age,gender", "movie:title"]``. A name without ``ntype:`` applies to every
             node type (key :data:`~graphstorm_py.config.syntax.ANY_NTYPE`). ``None``: no features.
         use_node_embeddings: give every node a learnable embedding too. Default ``False``.
+        sage_aggregator: neighbour aggregation of ``sage``: ``pool`` (GraphStorm's built-in
+            choice, the default) or ``mean`` (GraphSAGE-mean, better on small citation graphs).
+            A graphstorm_py key; GraphStorm has no way to choose.
     """
 
     model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat"]
@@ -59,6 +62,7 @@ class GNNConfig(StrictModel):
     gnn_norm: Optional[Literal["batch", "layer"]] = None
     input_activate: Literal["none", "relu"] = "none"
     use_mini_batch_infer: Optional[bool] = None
+    sage_aggregator: Literal["pool", "mean"] = "pool"
     node_feat_name: Optional[NodeFeatMap] = None
     use_node_embeddings: bool = False
 

@@ -38,8 +38,9 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings,
         dropout=gnn.dropout, activation=None if gnn.input_activate == "none" else gnn.input_activate,
         num_ffn_layers_in_input=gnn.num_ffn_layers_in_input)
+    extra = {"aggregator": gnn.sage_aggregator} if gnn.model_encoder_type == "sage" else {}
     encoder = build_gnn_encoder(
         gnn.model_encoder_type, list(num_nodes), etypes, gnn.hidden_size, gnn.num_layers,
         dropout=gnn.dropout, norm=gnn.gnn_norm, num_ffn_layers_in_gnn=gnn.num_ffn_layers_in_gnn,
-        num_bases=gnn.num_bases, num_heads=gnn.num_heads, use_self_loop=gnn.use_self_loop)
+        num_bases=gnn.num_bases, num_heads=gnn.num_heads, use_self_loop=gnn.use_self_loop, **extra)
     return GNNModel(input_encoder, encoder, decoders)

@@ -1,6 +1,6 @@
 """Cora end to end: examples/cora/prepare.py -> gs-construct -> gs-train with examples/cora/cora_nc.yaml.
 
-Runs the checked-in config (public Planetoid split, 2-layer GraphSAGE-pool) for one seed, in a
+Runs the checked-in config (public Planetoid split, 2-layer GraphSAGE-mean) for one seed, in a
 few seconds. The 5-seed numbers are in examples/cora/README.md.
 """
 
@@ -37,4 +37,4 @@ def test_cora_public_split_accuracy(cora_graph):
     cfg = load_train_config(os.path.join(REPO, "examples/cora/cora_nc.yaml"), ["--seed", "0"])
     res = train(cfg, cora_graph)
     assert res["epochs_run"] == 100 and res["best_epoch"] is not None
-    assert res["test"]["accuracy"] >= 0.75, res["test"]     # GCN: 0.815; GraphSAGE-pool here: ~0.77
+    assert res["test"]["accuracy"] >= 0.79, res["test"]     # seed 0: 0.799; 5-seed mean 0.793; GCN 0.815
