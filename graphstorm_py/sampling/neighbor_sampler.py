@@ -36,7 +36,7 @@ import torch
 from graphstorm_py.sampling.block import Block, MiniBatch
 from graphstorm_py.sampling.csc_graph import CSCGraph
 from graphstorm_py.sampling.fanout import Fanout, normalize_fanouts
-from graphstorm_py.sampling.relabel import relabel
+from graphstorm_py.sampling.relabel import new_relabel_buffer, relabel
 from graphstorm_py.sampling.uniform import sample_csc
 from graphstorm_py.typing import EdgeType
 
@@ -68,6 +68,7 @@ class NeighborSampler:
         self.fanouts = normalize_fanouts(fanouts, graph.etypes)
         self.generator = torch.Generator(device=graph.device)
         self.reseed(seed)
+        self._relabel_buf: Dict[str, torch.Tensor] = {}   # ntype -> lookup table, see relabel()
 
     @property
     def num_layers(self) -> int:
@@ -124,6 +125,12 @@ class NeighborSampler:
             out[nt] = s
         return out
 
+    def _buffer(self, ntype: str) -> torch.Tensor:
+        buf = self._relabel_buf.get(ntype)
+        if buf is None:
+            buf = self._relabel_buf[ntype] = new_relabel_buffer(self.graph.num_nodes[ntype], self.graph.device)
+        return buf
+
     def _sample_layer(self, dst: Dict[str, torch.Tensor], fanout: Dict[EdgeType, int],
                       excl: Dict[EdgeType, torch.Tensor], dropped: set) -> Block:
         by_src = defaultdict(list)     # src ntype -> [(etype, src nids, dst rows, eids)]
@@ -137,8 +144,10 @@ class NeighborSampler:
         edge_index, eids = {}, {}
         for nt, items in by_src.items():
             prefix = dst.get(nt, torch.empty(0, dtype=torch.long, device=self.graph.device))
-            src_nodes[nt], local = relabel(prefix, torch.cat([it[1] for it in items]))
-            for (etype, _, row, eid), loc in zip(items, local.split([it[1].numel() for it in items])):
+            srcs = items[0][1] if len(items) == 1 else torch.cat([it[1] for it in items])
+            src_nodes[nt], local = relabel(prefix, srcs, self._buffer(nt))
+            locs = (local,) if len(items) == 1 else local.split([it[1].numel() for it in items])
+            for (etype, _, row, eid), loc in zip(items, locs):
                 edge_index[etype] = torch.stack([loc, row])
                 eids[etype] = eid
         return Block(src_nodes=src_nodes, dst_nodes=dict(dst), edge_index=edge_index, eids=eids)

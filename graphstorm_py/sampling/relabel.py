@@ -2,23 +2,65 @@
 
 A block's source nodes of a type are its destination nodes of that type (same order)
 followed by the new nodes the sampled edges reach, each once. :func:`relabel` builds that
-list and maps every sampled source nid to its index in it, with one ``torch.unique``.
+list and maps every sampled source nid to its index in it.
+
+Two implementations, same contract:
+
+- with ``buffer`` (what :class:`NeighborSampler` uses): a persistent int64 lookup table of
+  size ``num_nodes`` holding :data:`EMPTY` everywhere between calls. A call writes only the
+  entries of the nodes it touches and resets exactly those before returning, so the work is
+  ``O(len(dst) + len(src))`` with no sort and no ``O(num_nodes)`` allocation. New nodes
+  come in order of their first occurrence in ``src``; ``scatter_reduce(amin)`` picks that
+  first occurrence, so the result is deterministic on CPU and CUDA.
+- without ``buffer``: one ``torch.unique``; new nodes come in ascending nid order.
+
+A buffer must not be shared by two calls running at the same time (one per sampler and
+node type; data-loader worker processes each get their own copy).
 """
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 
-__all__ = ["relabel"]
+__all__ = ["relabel", "new_relabel_buffer", "EMPTY"]
+
+EMPTY = torch.iinfo(torch.int64).max
 
 
-def relabel(dst: torch.Tensor, src: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+def new_relabel_buffer(num_nodes: int, device=None) -> torch.Tensor:
+    """A lookup table for :func:`relabel`, allocated once per node type."""
+    return torch.full((int(num_nodes),), EMPTY, dtype=torch.long, device=device)
+
+
+def relabel(dst: torch.Tensor, src: torch.Tensor,
+            buffer: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:
     """``(src_nodes, local)`` with ``src_nodes[:len(dst)] == dst`` and ``src_nodes[local] == src``.
 
-    ``dst`` must be unique. New nodes follow in ascending nid order.
+    ``dst`` must be unique. ``buffer``: see the module docstring.
     """
+    if buffer is None:
+        return _relabel_unique(dst, src)
+    n_dst, n_src = dst.numel(), src.numel()
+    dev = dst.device
+    try:
+        buffer.index_copy_(0, dst, torch.arange(n_dst, device=dev))
+        pos = torch.arange(n_dst, n_dst + n_src, device=dev)
+        buffer.scatter_reduce_(0, src, pos, reduce="amin")       # dst entries (< n_dst) stay
+        first = torch.nonzero(buffer.index_select(0, src) == pos).flatten()
+        new_nodes = src.index_select(0, first)                   # each new node once, first-seen order
+        buffer.index_copy_(0, new_nodes, torch.arange(n_dst, n_dst + new_nodes.numel(), device=dev))
+        local = buffer.index_select(0, src)
+        buffer.index_fill_(0, dst, EMPTY)
+        buffer.index_fill_(0, new_nodes, EMPTY)
+    except BaseException:
+        buffer.fill_(EMPTY)                                      # never leave it dirty
+        raise
+    return torch.cat([dst, new_nodes]), local
+
+
+def _relabel_unique(dst: torch.Tensor, src: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
     n_dst = dst.numel()
     uniq, inv = torch.unique(torch.cat([dst, src]), return_inverse=True)
     local_of = torch.full((uniq.numel(),), -1, dtype=torch.long, device=dst.device)

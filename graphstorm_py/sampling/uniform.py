@@ -21,6 +21,10 @@ row still gets ``k`` edges when it has ``k`` others. This works in a "compressed
 that skips the excluded eids: with ``X`` the sorted excluded eids, the ``c``-th kept eid is
 ``c + #{i : X[i] - i <= c}``, and a row's compressed range is ``[s - #{X < s}, e - #{X < e})``.
 Both are one ``searchsorted``, so no per-edge mask is ever built.
+
+Speed notes (CPU): every 1-D gather is ``index_select`` (about 3x faster than ``t[idx]`` on
+CPU), the output is laid out once in row order (``min(deg, k)`` slots per row, Floyd's rows
+written into their slots), and no op touches more than ``O(sampled edges)`` memory.
 """
 
 from __future__ import annotations
@@ -34,13 +38,18 @@ __all__ = ["sample_csc", "expand_ranges", "FLOYD_MAX_FANOUT"]
 FLOYD_MAX_FANOUT = 64
 
 
+def _take(t: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """``t[idx]`` for 1-D ``t``; ``index_select`` is much faster than advanced indexing on CPU."""
+    return t.index_select(0, idx)
+
+
 def expand_ranges(start: torch.Tensor, count: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
     """``(row, value)`` listing ``start[r], ..., start[r] + count[r] - 1`` for every row ``r``."""
     total = int(count.sum())
     rows = torch.arange(count.numel(), device=count.device)
     row = torch.repeat_interleave(rows, count, output_size=total)
     first = torch.cumsum(count, 0) - count           # where each row's run begins in the output
-    value = torch.arange(total, device=count.device) + (start - first)[row]
+    value = torch.arange(total, device=count.device) + _take(start - first, row)
     return row, value
 
 
@@ -89,30 +98,37 @@ def sample_csc(indptr: torch.Tensor, indices: torch.Tensor, dst: torch.Tensor, f
         ``(src, row, eid)``, each ``[E]``: the source nid, the position in ``dst`` of the
         destination, and the global eid of every sampled edge. Edges are grouped by row.
     """
-    start, end = indptr[dst], indptr[dst + 1]
+    start = _take(indptr, dst)
+    end = _take(indptr, dst + 1)
     if exclude is not None and exclude.numel():
         start = start - torch.searchsorted(exclude, start)
         end = end - torch.searchsorted(exclude, end)
     deg = end - start
     if fanout < 0:
         row, eid = expand_ranges(start, deg)
+    elif fanout <= FLOYD_MAX_FANOUT:
+        # min(deg, k) slots per row, in row order; rows with deg > k get Floyd's offsets
+        take = torch.clamp(deg, max=fanout)
+        row, eid = expand_ranges(start, take)
+        rows_sub = torch.nonzero(deg > fanout).flatten()
+        if rows_sub.numel():
+            offs = _floyd(_take(deg, rows_sub), fanout, generator)
+            first = torch.cumsum(take, 0) - take
+            pos = (_take(first, rows_sub).unsqueeze(1)
+                   + torch.arange(fanout, device=dst.device)).flatten()
+            eid.index_copy_(0, pos, (_take(start, rows_sub).unsqueeze(1) + offs).flatten())
     else:
         small = deg <= fanout
         rows_all = torch.nonzero(small).flatten()
         rows_sub = torch.nonzero(~small).flatten()
-        r_all, e_all = expand_ranges(start[rows_all], deg[rows_all])
-        r_all = rows_all[r_all]
+        r_all, e_all = expand_ranges(_take(start, rows_all), _take(deg, rows_all))
+        r_all = _take(rows_all, r_all)
         if rows_sub.numel() == 0:
             row, eid = r_all, e_all
-        elif fanout <= FLOYD_MAX_FANOUT:
-            offs = _floyd(deg[rows_sub], fanout, generator)
-            e_sub = (start[rows_sub].unsqueeze(1) + offs).flatten()
-            r_sub = rows_sub.repeat_interleave(fanout)
-            row, eid = torch.cat([r_all, r_sub]), torch.cat([e_all, e_sub])
         else:
-            r_sub, e_sub = _smallest_keys(start[rows_sub], deg[rows_sub], fanout, generator)
-            row, eid = torch.cat([r_all, rows_sub[r_sub]]), torch.cat([e_all, e_sub])
+            r_sub, e_sub = _smallest_keys(_take(start, rows_sub), _take(deg, rows_sub), fanout, generator)
+            row, eid = torch.cat([r_all, _take(rows_sub, r_sub)]), torch.cat([e_all, e_sub])
     if exclude is not None and exclude.numel():
         shifted = exclude - torch.arange(exclude.numel(), device=exclude.device)
         eid = eid + torch.searchsorted(shifted, eid, right=True)
-    return indices[eid], row, eid
+    return _take(indices, eid), row, eid
