@@ -36,11 +36,11 @@ from torch import nn
 
 from graphstorm_py.errors import ConfigError, DataError
 from graphstorm_py.nn.decoders import EDGE_DECODERS
-from graphstorm_py.nn.losses import CLASS_LOSSES, REGRESSION_LOSSES
 from graphstorm_py.sampling import CSCGraph
 from graphstorm_py.tasks.base import Task, TaskBatch, batched
 from graphstorm_py.tasks.edge_targets import EdgeTargets
 from graphstorm_py.tasks.node_targets import NodeTargetLoader
+from graphstorm_py.tasks.supervised import check_class_ids, classification_loss, regression_loss
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["EdgeTask", "EdgeClassificationTask", "EdgeRegressionTask", "pruned_full_embedder"]
@@ -205,29 +205,12 @@ class EdgeClassificationTask(EdgeTask):
     task_type = "edge_classification"
 
     def check_labels(self, targets: EdgeTargets) -> None:
-        c = self.config
         eids = targets.all_labelled()
-        if eids.numel() == 0 or c.multilabel:
-            return
-        y = targets.labels(eids)
-        if y.is_floating_point():
-            raise DataError(f"edge_classification: label {c.label_field!r} of {','.join(self.etype)!r} holds "
-                            "floats; class ids must be integers (is it a regression label?)")
-        lo, hi = int(y.min()), int(y.max())
-        if lo < 0 or hi >= max(c.num_classes, 2):
-            raise DataError(f"edge_classification: label {c.label_field!r} of {','.join(self.etype)!r} has class "
-                            f"ids in [{lo}, {hi}] on masked edges, but num_classes is {c.num_classes}")
+        if eids.numel() and not self.config.multilabel:
+            check_class_ids(self.config, targets.labels(eids), "edge_classification", ','.join(self.etype), "edges")
 
     def build_loss(self) -> nn.Module:
-        c = self.config
-        if c.class_loss_func == "focal":
-            if c.multilabel or c.num_classes > 2:
-                raise ConfigError("class_loss_func 'focal' is binary: it needs num_classes 1 or 2 and no multilabel")
-            return CLASS_LOSSES.get("focal")(alpha=c.alpha, gamma=c.gamma)
-        weights = None if c.imbalance_class_weights is None else torch.tensor(c.imbalance_class_weights)
-        pos = None if c.multilabel_weights is None else torch.tensor(c.multilabel_weights)
-        return CLASS_LOSSES.get(c.class_loss_func, key="class_loss_func")(
-            multilabel=c.multilabel, class_weights=weights, multilabel_weights=pos)
+        return classification_loss(self.config)
 
 
 class EdgeRegressionTask(EdgeTask):
@@ -237,9 +220,7 @@ class EdgeRegressionTask(EdgeTask):
     regression = True
 
     def build_loss(self) -> nn.Module:
-        c = self.config
-        kwargs = {"alpha": c.alpha, "gamma": c.gamma} if c.regression_loss_func == "shrinkage" else {}
-        return REGRESSION_LOSSES.get(c.regression_loss_func, key="regression_loss_func")(**kwargs)
+        return regression_loss(self.config)
 
     def check_labels(self, targets: EdgeTargets) -> None:
         y = targets.labels(targets.eids["train"][:1])

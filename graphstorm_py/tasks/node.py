@@ -23,11 +23,10 @@ from typing import Dict, Iterator, Mapping
 import torch
 from torch import nn
 
-from graphstorm_py.errors import ConfigError, DataError
 from graphstorm_py.nn.decoders import EntityClassifier, EntityRegression
-from graphstorm_py.nn.losses import CLASS_LOSSES, REGRESSION_LOSSES
 from graphstorm_py.tasks.base import Task, TaskBatch, batched
 from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
+from graphstorm_py.tasks.supervised import check_class_ids, classification_loss, regression_loss
 
 __all__ = ["NodeTask", "NodeClassificationTask", "NodeRegressionTask"]
 
@@ -109,29 +108,12 @@ class NodeClassificationTask(NodeTask):
     task_type = "node_classification"
 
     def check_labels(self, targets: NodeTargets) -> None:
-        c = self.config
         nids = targets.all_labelled()
-        if nids.numel() == 0 or c.multilabel:
-            return
-        y = targets.labels(nids)
-        if y.is_floating_point():
-            raise DataError(f"node_classification: label {c.label_field!r} of {self.ntype!r} holds floats; "
-                            "class ids must be integers (is it a regression label?)")
-        lo, hi = int(y.min()), int(y.max())
-        if lo < 0 or hi >= max(c.num_classes, 2):
-            raise DataError(f"node_classification: label {c.label_field!r} of {self.ntype!r} has class ids in "
-                            f"[{lo}, {hi}] on masked nodes, but num_classes is {c.num_classes}")
+        if nids.numel() and not self.config.multilabel:
+            check_class_ids(self.config, targets.labels(nids), "node_classification", self.ntype, "nodes")
 
     def build_loss(self) -> nn.Module:
-        c = self.config
-        if c.class_loss_func == "focal":
-            if c.multilabel or c.num_classes > 2:
-                raise ConfigError("class_loss_func 'focal' is binary: it needs num_classes 1 or 2 and no multilabel")
-            return CLASS_LOSSES.get("focal")(alpha=c.alpha, gamma=c.gamma)
-        weights = None if c.imbalance_class_weights is None else torch.tensor(c.imbalance_class_weights)
-        pos = None if c.multilabel_weights is None else torch.tensor(c.multilabel_weights)
-        return CLASS_LOSSES.get(c.class_loss_func, key="class_loss_func")(
-            multilabel=c.multilabel, class_weights=weights, multilabel_weights=pos)
+        return classification_loss(self.config)
 
     def build_decoder(self, in_dim: int) -> nn.Module:
         c = self.config
@@ -152,9 +134,7 @@ class NodeRegressionTask(NodeTask):
     task_type = "node_regression"
 
     def build_loss(self) -> nn.Module:
-        c = self.config
-        kwargs = {"alpha": c.alpha, "gamma": c.gamma} if c.regression_loss_func == "shrinkage" else {}
-        return REGRESSION_LOSSES.get(c.regression_loss_func, key="regression_loss_func")(**kwargs)
+        return regression_loss(self.config)
 
     def build_decoder(self, in_dim: int) -> nn.Module:
         return EntityRegression(in_dim, 1, num_ffn_layers=self.decoder_ffn_layers, dropout=self.dropout)

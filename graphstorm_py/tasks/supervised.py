@@ -1,0 +1,44 @@
+"""What node and edge tasks with labels share: the label check and the loss built from config."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from graphstorm_py.errors import ConfigError, DataError
+from graphstorm_py.nn.losses import CLASS_LOSSES, REGRESSION_LOSSES
+
+__all__ = ["check_class_ids", "classification_loss", "regression_loss"]
+
+
+def check_class_ids(config, y: torch.Tensor, task_type: str, owner: str, where: str) -> None:
+    """Integer class ids in ``[0, num_classes)``; ``owner`` names the node or edge type."""
+    if y.numel() == 0 or config.multilabel:
+        return
+    if y.is_floating_point():
+        raise DataError(f"{task_type}: label {config.label_field!r} of {owner!r} holds floats; "
+                        "class ids must be integers (is it a regression label?)")
+    lo, hi = int(y.min()), int(y.max())
+    if lo < 0 or hi >= max(config.num_classes, 2):
+        raise DataError(f"{task_type}: label {config.label_field!r} of {owner!r} has class ids in "
+                        f"[{lo}, {hi}] on masked {where}, but num_classes is {config.num_classes}")
+
+
+def classification_loss(config) -> nn.Module:
+    """``class_loss_func`` with ``imbalance_class_weights`` / ``multilabel_weights``."""
+    c = config
+    if c.class_loss_func == "focal":
+        if c.multilabel or c.num_classes > 2:
+            raise ConfigError("class_loss_func 'focal' is binary: it needs num_classes 1 or 2 and no multilabel")
+        return CLASS_LOSSES.get("focal")(alpha=c.alpha, gamma=c.gamma)
+    weights = None if c.imbalance_class_weights is None else torch.tensor(c.imbalance_class_weights)
+    pos = None if c.multilabel_weights is None else torch.tensor(c.multilabel_weights)
+    return CLASS_LOSSES.get(c.class_loss_func, key="class_loss_func")(
+        multilabel=c.multilabel, class_weights=weights, multilabel_weights=pos)
+
+
+def regression_loss(config) -> nn.Module:
+    """``regression_loss_func`` (``shrinkage`` takes ``alpha`` and ``gamma``)."""
+    c = config
+    kwargs = {"alpha": c.alpha, "gamma": c.gamma} if c.regression_loss_func == "shrinkage" else {}
+    return REGRESSION_LOSSES.get(c.regression_loss_func, key="regression_loss_func")(**kwargs)
