@@ -70,17 +70,21 @@ def expand_ranges(start: torch.Tensor, count: torch.Tensor) -> Tuple[torch.Tenso
 
 
 def _floyd(deg: torch.Tensor, k: int, generator: Optional[torch.Generator]) -> torch.Tensor:
-    """``[m, k]`` distinct offsets in ``[0, deg[r])`` per row, every k-subset equally likely."""
+    """``[m, k]`` distinct offsets in ``[0, deg[r])`` per row, every k-subset equally likely.
+
+    The draws of all ``k`` steps are made up front (``t_i`` uniform in ``[0, j_i]``), so the
+    loop over steps only resolves collisions: 3 small ops per step.
+    """
     m = deg.numel()
-    u = torch.rand((k, m), dtype=torch.float64, device=deg.device, generator=generator)
-    chosen = torch.empty((k, m), dtype=torch.long, device=deg.device)
-    for i in range(k):                                # a loop over samples, not over nodes
-        j = deg - (k - i)                             # draw t uniform in [0, j]
-        t = torch.minimum((u[i] * (j + 1)).long(), j)
-        if i:
-            seen = (chosen[:i] == t).any(0)
-            t = torch.where(seen, j, t)
-        chosen[i] = t
+    dev = deg.device
+    u = torch.rand((k, m), dtype=torch.float64, device=dev, generator=generator)
+    j = deg.unsqueeze(0) - torch.arange(k, 0, -1, device=dev).unsqueeze(1)   # [k, m]: j_i = d - k + i
+    t = torch.minimum((u * (j + 1)).long(), j)
+    chosen = torch.empty((k, m), dtype=torch.long, device=dev)
+    chosen[0] = t[0]
+    for i in range(1, k):                             # a loop over samples, not over nodes
+        seen = (chosen[:i] == t[i]).any(0)
+        torch.where(seen, j[i], t[i], out=chosen[i])
     return chosen.t()
 
 
