@@ -116,7 +116,9 @@ def sample_csc(indptr: torch.Tensor, indices: torch.Tensor, dst: torch.Tensor, f
 
     Returns:
         ``(src, row, eid)``, each ``[E]``: the source nid, the position in ``dst`` of the
-        destination, and the global eid of every sampled edge. Edges are grouped by row.
+        destination, and the global eid of every sampled edge. Edges are in row order
+        (all of ``dst[0]``'s, then ``dst[1]``'s, ...) except with ``fanout > FLOYD_MAX_FANOUT``,
+        where they are grouped by row.
     """
     start = _take(indptr, dst)
     end = _take(indptr, dst + 1)
