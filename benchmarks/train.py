@@ -14,8 +14,9 @@ so one epoch runs ``measured_steps`` of the ``full_steps = ceil(nodes / 1024)`` 
 epoch. ``synthetic_epoch_time`` is then *scaled*: ``slice time x full_steps / measured_steps``
 (``config.scaled`` says so, with ``slice_time_s``); ``synthetic_step_time`` is the median step.
 
-**Variants.** ``--agg csr|scatter|both`` picks the rgcn mean aggregation (``csr``: the sparse
-matmul, the default; ``scatter``: the previous gather + PyG scatter path). With ``both`` the
+**Variants.** ``--agg csr|scatter|both`` picks the rgcn path (``csr``, the default: sparse-matmul
+mean aggregation, and the first layer aggregates raw features before the input projection;
+``scatter``: the previous path, gather + PyG scatter mean after projecting every input node). With ``both`` the
 variants run back to back in this same invocation on the same graph, in fresh child processes,
 so each one's peak RSS is its own. On a busy machine ``--agg alternate`` is fairer: one process
 switches the aggregation every step (``scatter`` on even steps, ``csr`` on odd ones) and reports
@@ -133,14 +134,21 @@ class _PhaseTimer:
             idx = [i for i in range(skip, len(self.steps)) if self.variant[i] == agg]
             c = {**conf, "agg": agg}
             _emit(f"{prefix}_step_time", round(1e3 * statistics.median(self.steps[i] for i in idx), 2), "ms",
-                  {**c, "steps_timed": len(idx), "stat": "median"})
+                  {**c, "steps_timed": len(idx), "stat": "median",
+                   "mean_ms": round(1e3 * statistics.fmean(self.steps[i] for i in idx), 2),
+                   "p90_ms": round(1e3 * sorted(self.steps[i] for i in idx)[int(0.9 * (len(idx) - 1))], 2),
+                   "first_steps_ms": [round(1e3 * t, 1) for t in self.steps[:skip]]})
             for ph, v in self.phases.items():
                 _emit(f"{prefix}_{ph}_phase_ms", round(1e3 * statistics.median(v[i] for i in idx), 2), "ms", c)
 
 
 def _set_agg(agg: str) -> None:
+    """``csr``: the current path (CSR SpMM aggregation, input projection after the first aggregation);
+    ``scatter``: the previous one (gather + scatter mean, every input node projected first)."""
+    from graphstorm_py.model import gnn_model
     from graphstorm_py.nn.encoders import rgcn
     rgcn._AGG = agg
+    gnn_model._FUSE_INPUT = agg == "csr"
 
 
 def _get_agg() -> str:
@@ -204,7 +212,11 @@ def run_synthetic(graph: str, conf: dict, device: str, agg: str) -> None:
     slice_time = res["epoch_times_s"][0]
     conf = {**conf, "agg": agg, "threads": torch.get_num_threads(), "device": device, "full_steps": full_steps,
             "measured_steps": measured, "slice_time_s": round(slice_time, 2), "scaled": measured != full_steps}
+    conf["outside_steps_s"] = round(slice_time - sum(timer.steps), 2)   # batch loading (labels, shuffling)
     _emit("synthetic_epoch_time", round(slice_time * full_steps / measured, 2), "s", conf)
+    # the same, with the median step: what the epoch would take without the noisy tail of a shared machine
+    _emit("synthetic_epoch_time_from_median_step", round(statistics.median(timer.steps[2:] or timer.steps)
+                                                          * full_steps, 2), "s", conf)
     timer.emit("synthetic", conf)
     _emit("synthetic_peak_rss", round(_peak_rss_gb(), 3), "GB", conf)
 

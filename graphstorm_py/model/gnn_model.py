@@ -36,6 +36,9 @@ from graphstorm_py.sampling.block import Block
 __all__ = ["GNNModel", "LAYER_PREFIXES", "SPARSE_EMBED_PREFIX"]
 
 SPARSE_EMBED_PREFIX = "input_encoder.embeds."
+# a linear input encoder hands an rgcn first layer (feat, projection) pairs, so the projection runs on the
+# aggregated destination rows only (see rgcn.LinearInput); False: project every input node first (the old path)
+_FUSE_INPUT = True
 LAYER_PREFIXES: Dict[str, List[str]] = {
     "embed": ["input_encoder."],
     "dense_embed": ["input_encoder."],      # minus the sparse tables, see GNNModel.layer_of
@@ -76,8 +79,18 @@ class GNNModel(nn.Module):
 
         ``input_nodes`` are ``blocks[0].src_nodes`` and ``feats`` their features (featured types).
         """
-        h = self.input_encoder(input_nodes, feats)
+        if _FUSE_INPUT and len(blocks) > 0 and self._first_layer_takes_linear_input():
+            h = self.input_encoder(input_nodes, feats, lazy=True)   # rgcn projects after aggregating
+        else:
+            h = self.input_encoder(input_nodes, feats)
         return self.gnn(blocks, h)
+
+    def _first_layer_takes_linear_input(self) -> bool:
+        from graphstorm_py.nn.encoders.rgcn import RelGraphConvLayer
+        layers = getattr(self.gnn, "layers", None)
+        return (bool(layers) and isinstance(layers[0], RelGraphConvLayer)
+                and type(self.gnn).layer_forward is GNNEncoder.layer_forward
+                and type(self.gnn).forward is GNNEncoder.forward and getattr(self.input_encoder, "is_linear", False))
 
     @torch.no_grad()
     def full_graph_embeddings(self, csc, num_nodes: Mapping[str, int], features: FeatureFn,

@@ -89,11 +89,25 @@ class NodeInputEncoder(nn.Module):
     def out_dims(self) -> int:
         return self.hidden_size
 
+    @property
+    def is_linear(self) -> bool:
+        """Whether featured types are encoded by the projection alone (no activation, dropout or NGNN)."""
+        return self.activation is None and self.dropout.p == 0 and self.ngnn is None
+
     def forward(self, nids: Mapping[str, torch.Tensor],
-                feats: Optional[Mapping[str, Optional[torch.Tensor]]] = None) -> Dict[str, torch.Tensor]:
+                feats: Optional[Mapping[str, Optional[torch.Tensor]]] = None, *,
+                lazy: bool = False) -> Dict[str, torch.Tensor]:
+        """``lazy=True`` (only when :attr:`is_linear`): featured types without embeddings come back
+        as :class:`~graphstorm_py.nn.encoders.rgcn.LinearInput` ``(feat, projection)``, for the
+        first rgcn layer to aggregate before projecting."""
         feats = feats or {}
         out: Dict[str, torch.Tensor] = {}
         for t, ids in nids.items():
+            if lazy and self.is_linear and t in self.input_projs and t not in self.embeds and feats.get(t) is not None:
+                from graphstorm_py.nn.encoders.rgcn import LinearInput
+                proj = self.input_projs[t]
+                out[t] = LinearInput(feats[t].to(proj.device).float(), proj)
+                continue
             x = self._encode(t, ids, feats.get(t))
             if self.activation is not None:
                 x = self.activation(x)

@@ -30,7 +30,7 @@ none of them unless ``last_layer_act`` (then norm and ReLU, no dropout).
 from __future__ import annotations
 
 import warnings
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Dict, Mapping, NamedTuple, Optional, Sequence, Union
 
 import torch
 from torch import nn
@@ -42,7 +42,7 @@ from graphstorm_py.nn.encoders.relational import check_block_etypes, dst_prefix
 from graphstorm_py.sampling.block import Block
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["RelGraphConvLayer", "RGCNEncoder"]
+__all__ = ["RelGraphConvLayer", "RGCNEncoder", "LinearInput"]
 
 
 warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta state")
@@ -65,6 +65,27 @@ def mean_aggregate(x: torch.Tensor, ei: torch.Tensor, n_dst: int) -> torch.Tenso
     val = torch.repeat_interleave(deg.clamp(min=1).to(x.dtype).reciprocal(), deg, output_size=dst.numel())
     adj = torch.sparse_csr_tensor(crow, src, val, (n_dst, x.size(0)), check_invariants=False)
     return torch.sparse.mm(adj, x.contiguous())
+
+
+class LinearInput(NamedTuple):
+    """A lazy input ``x @ weight`` (the input encoder's projection, not yet applied).
+
+    The first rgcn layer aggregates the raw ``x`` and projects only the ``n_dst`` aggregated
+    rows: ``A_r @ (x @ P) == (A_r @ x) @ P`` and ``(x @ P)[:n_dst] == x[:n_dst] @ P``, so the
+    projection of the (many more) source-only rows is never computed, forward or backward.
+    """
+    x: torch.Tensor
+    weight: torch.Tensor
+
+    def size(self, dim: int) -> int:
+        return self.x.size(dim) if dim == 0 else self.weight.size(1)
+
+    def dense(self) -> torch.Tensor:
+        return self.x @ self.weight
+
+
+def _prefix(v: Union[torch.Tensor, LinearInput], n: int) -> torch.Tensor:
+    return v.x[:n] @ v.weight if isinstance(v, LinearInput) else v[:n]
 
 
 def _transform_first(n_src: int, n_dst: int, n_edges: int, in_dim: int, out_dim: int) -> bool:
@@ -110,7 +131,10 @@ class RelGraphConvLayer(nn.Module):
 
     def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         check_block_etypes(block, self.etype_index)
-        h_dst = dst_prefix(block, h_src)
+        if any(isinstance(v, LinearInput) for v in h_src.values()):
+            h_dst = {t: _prefix(h_src[t], block.num_dst(t)) for t in block.dst_nodes if block.num_dst(t) > 0}
+        else:
+            h_dst = dst_prefix(block, h_src)
         weights = self.relation_weights()
         out = {t: x.new_zeros(x.size(0), self.out_dim) for t, x in h_dst.items()}
         for et, ei in block.edge_index.items():
@@ -120,7 +144,13 @@ class RelGraphConvLayer(nn.Module):
             w = weights[self.etype_index[et]]
             x = h_src[s]
             n_dst = out[d].size(0)
-            if _AGG == "scatter":
+            if isinstance(x, LinearInput):   # aggregate the raw input, then project n_dst rows only
+                if _AGG == "scatter":
+                    agg = scatter(x.x[ei[0]], ei[1], 0, dim_size=n_dst, reduce="mean")
+                else:
+                    agg = mean_aggregate(x.x, ei, n_dst)
+                agg = (agg @ x.weight) @ w
+            elif _AGG == "scatter":
                 if self.in_dim > self.out_dim:  # transform first when it shrinks the messages
                     agg = scatter((x @ w)[ei[0]], ei[1], 0, dim_size=n_dst, reduce="mean")
                 else:
