@@ -82,9 +82,9 @@ def _floyd(deg: torch.Tensor, k: int, generator: Optional[torch.Generator]) -> t
     t = torch.minimum((u * (j + 1)).long(), j)
     chosen = torch.empty((k, m), dtype=torch.long, device=dev)
     chosen[0] = t[0]
+    t_, j_, c_ = t.unbind(0), j.unbind(0), chosen.unbind(0)   # row views made once, not per step
     for i in range(1, k):                             # a loop over samples, not over nodes
-        seen = (chosen[:i] == t[i]).any(0)
-        torch.where(seen, j[i], t[i], out=chosen[i])
+        torch.where((chosen[:i] == t_[i]).any(0), j_[i], t_[i], out=c_[i])
     return chosen.t()
 
 
