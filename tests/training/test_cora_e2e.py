@@ -1,7 +1,7 @@
 """Cora end to end: examples/cora/prepare.py -> gs-construct -> gs-train with examples/cora/cora_nc.yaml.
 
-Runs the checked-in config (public Planetoid split, 2-layer GraphSAGE-mean) for one seed, in a
-few seconds. The 5-seed numbers are in examples/cora/README.md.
+Runs the checked-in config (public Planetoid split, 2-layer GraphSAGE-mean) for seeds 0-4 (a few
+seconds each): the issue's bar is the 5-seed mean. The numbers are in examples/cora/README.md.
 """
 
 import os
@@ -34,7 +34,10 @@ def test_cora_public_split_accuracy(cora_graph):
 
     ds = GraphDataset.open(cora_graph)
     assert [int(ds.node_array("_N", m).sum()) for m in ("train_mask", "val_mask", "test_mask")] == [140, 500, 1000]
-    cfg = load_train_config(os.path.join(REPO, "examples/cora/cora_nc.yaml"), ["--seed", "0"])
-    res = train(cfg, cora_graph)
-    assert res["epochs_run"] == 100 and res["best_epoch"] is not None
-    assert res["test"]["accuracy"] >= 0.79, res["test"]     # seed 0: 0.799; 5-seed mean 0.793; GCN 0.815
+    accs = []
+    for seed in range(5):
+        cfg = load_train_config(os.path.join(REPO, "examples/cora/cora_nc.yaml"), ["--seed", str(seed)])
+        res = train(cfg, cora_graph)
+        assert res["epochs_run"] == 100 and res["best_epoch"] is not None
+        accs.append(res["test"]["accuracy"])
+    assert sum(accs) / len(accs) >= 0.79, accs      # measured 0.798 +- 0.006; GCN 0.815
