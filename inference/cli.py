@@ -23,7 +23,7 @@ import argparse
 import json
 from typing import Optional, Sequence
 
-from graphstorm_py.cli import run_cli
+from graphstorm_py.cli import add_runtime_args, run_cli, start_runtime
 
 __all__ = ["main", "build_parser"]
 
@@ -49,23 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
                    default=None, choices=["true", "false", "True", "False"],
                    help="mini-batch inference with eval_fanout, or 'false' for exact layer-wise full-neighbour "
                         "inference (default: the YAML's use_mini_batch_infer)")
-    p.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
-    p.add_argument("--verbose", action="store_true")
+    add_runtime_args(p)
     return p
 
 
 def _main(argv: Optional[Sequence[str]]) -> int:
     args, overrides = build_parser().parse_known_args(argv)
-    import torch
 
     from graphstorm_py.config import load_train_config
     from graphstorm_py.errors import ConfigError
     from graphstorm_py.outputs.infer import infer
-    from graphstorm_py.progress import set_quiet, setup_logging
 
-    setup_logging(args.verbose, args.quiet)
-    set_quiet(args.quiet)
+    device = start_runtime(args)
     if args.output_chunk_size <= 0:
         raise ConfigError(f"--output-chunk-size must be > 0 (got {args.output_chunk_size})")
     cfg = load_train_config(args.cf, overrides)
@@ -80,7 +75,6 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         embed, pred = args.save_embed_path, args.save_prediction_path
     else:                                                    # else the YAML (predictions default to the embed path)
         embed, pred = out.save_embed_path, out.save_prediction_path
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=args.infer_all,
                    fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=None if args.mini_batch is None else args.mini_batch.lower() == "true",
                    device=device)

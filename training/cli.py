@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Optional, Sequence
 
-from graphstorm_py.cli import run_cli
+from graphstorm_py.cli import add_runtime_args, run_cli, start_runtime
 
 __all__ = ["main", "build_parser"]
 
@@ -24,30 +24,24 @@ __all__ = ["main", "build_parser"]
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gs-train", allow_abbrev=False,
-        description="Train a GNN for node tasks on a graph dataset. Any training-config key can be "
+        description="Train a GNN (node, edge, link-prediction or multi-task) on a graph dataset. Any training-config key can be "
                     "given as --key value (e.g. --num-epochs 3 --fanout 10,5) and overrides the YAML.")
     p.add_argument("--cf", "--conf-file", dest="cf", required=True, help="training YAML (GraphStorm format)")
     p.add_argument("--part-config", "--part_config", dest="part_config", default=None,
                    help="graph dataset folder (or a JSON file inside it); default: part_config of the YAML")
-    p.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
-    p.add_argument("--verbose", action="store_true")
+    add_runtime_args(p)
     return p
 
 
 def _main(argv: Optional[Sequence[str]]) -> int:
     args, overrides = build_parser().parse_known_args(argv)
-    import torch
 
     from graphstorm_py.config import load_train_config
-    from graphstorm_py.progress import set_quiet, setup_logging
     from graphstorm_py.training.results import dumps
     from graphstorm_py.training.run import train
 
-    setup_logging(args.verbose, args.quiet)
-    set_quiet(args.quiet)
+    device = start_runtime(args)
     cfg = load_train_config(args.cf, overrides)
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     results = train(cfg, args.part_config, device=device)
     print(dumps(results))
     return 0
