@@ -18,45 +18,27 @@ per relation, and a node type that no relation reaches gets a bias-free linear s
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Sequence
+from typing import Sequence
 
-import torch
 from torch import nn
 from torch_geometric.nn import GATConv
 
 from graphstorm_py.nn.encoders import GNN_ENCODERS
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail
-from graphstorm_py.nn.encoders.relational import check_block_etypes, dst_prefix, relation_sum
-from graphstorm_py.nn.encoders.sage import unreached_self_lins
-from graphstorm_py.sampling.block import Block
+from graphstorm_py.nn.encoders.relational import PerRelationLayer
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["GATLayer", "GATEncoder"]
 
 
-class GATLayer(nn.Module):
+class GATLayer(PerRelationLayer):
     """One GAT layer over a block. Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``."""
 
     def __init__(self, in_dim: int, out_dim: int, ntypes: Sequence[str], etypes: Sequence[EdgeType],
                  num_heads: int, dropout: float = 0.0, tail: LayerTail = None):
-        super().__init__()
-        self.ntypes, self.etypes = list(ntypes), list(etypes)
-        self.etype_index = {e: i for i, e in enumerate(self.etypes)}
-        self.convs = nn.ModuleList(GATConv(in_dim, out_dim // num_heads, heads=num_heads,
-                                           add_self_loops=False, bias=False) for _ in self.etypes)
-        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim)
-        self.feat_drop = nn.Dropout(dropout)
-        self.tail = tail or LayerTail(ntypes, out_dim)
-
-    def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        check_block_etypes(block, self.etype_index)
-        h_src = {t: self.feat_drop(x) for t, x in h_src.items()}
-        h_dst = dst_prefix(block, h_src)
-        out = relation_sum(self.convs, self.etypes, block, h_src, h_dst)
-        for i, t in enumerate(self.ntypes):
-            if str(i) in self.self_lins and t in h_dst:
-                out[t] = self.self_lins[str(i)](h_dst[t])
-        return {t: self.tail(h, t) for t, h in out.items()}
+        convs = nn.ModuleList(GATConv(in_dim, out_dim // num_heads, heads=num_heads,
+                                      add_self_loops=False, bias=False) for _ in etypes)
+        super().__init__(convs, in_dim, out_dim, ntypes, etypes, dropout, tail or LayerTail(ntypes, out_dim))
 
 
 @GNN_ENCODERS.register("gat")

@@ -21,7 +21,7 @@ from torch import nn
 from graphstorm_py.sampling.block import Block
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["dst_prefix", "relation_sum", "check_block_etypes"]
+__all__ = ["dst_prefix", "relation_sum", "check_block_etypes", "unreached_self_lins", "PerRelationLayer"]
 
 
 def dst_prefix(block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
@@ -58,3 +58,44 @@ def relation_sum(convs: nn.ModuleList, etypes: Sequence[EdgeType], block: Block,
         y = y.reshape(y.size(0), -1)
         out[d] = y if d not in out else out[d] + y
     return out
+
+
+def unreached_self_lins(ntypes: Sequence[str], etypes: Sequence[EdgeType], in_dim: int, out_dim: int) -> nn.ModuleDict:
+    """Bias-free ``Linear(in_dim, out_dim)`` for each node type that is no relation's destination."""
+    reached = {e[2] for e in etypes}
+    lins = nn.ModuleDict()
+    for i, t in enumerate(ntypes):
+        if t not in reached:
+            lins[str(i)] = nn.Linear(in_dim, out_dim, bias=False)
+            nn.init.xavier_uniform_(lins[str(i)].weight, gain=nn.init.calculate_gain("relu"))
+    return lins
+
+
+class PerRelationLayer(nn.Module):
+    """One layer of per-relation convolutions summed per destination type, then the layer tail.
+
+    Subclasses build ``convs`` (one PyG convolution per edge type, in ``etypes`` order) and pass
+    them in. Input dropout applies to every source feature; node types that no relation reaches
+    get their own bias-free linear map of their destination rows, so they do not vanish.
+    Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``.
+    """
+
+    def __init__(self, convs: nn.ModuleList, in_dim: int, out_dim: int, ntypes: Sequence[str],
+                 etypes: Sequence[EdgeType], dropout: float, tail: nn.Module):
+        super().__init__()
+        self.ntypes, self.etypes = list(ntypes), list(etypes)
+        self.etype_index = {e: i for i, e in enumerate(self.etypes)}
+        self.convs = convs
+        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim)
+        self.feat_drop = nn.Dropout(dropout)
+        self.tail = tail
+
+    def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        check_block_etypes(block, self.etype_index)
+        h_src = {t: self.feat_drop(x) for t, x in h_src.items()}
+        h_dst = dst_prefix(block, h_src)
+        out = relation_sum(self.convs, self.etypes, block, h_src, h_dst)
+        for i, t in enumerate(self.ntypes):
+            if str(i) in self.self_lins and t in h_dst:
+                out[t] = self.self_lins[str(i)](h_dst[t])
+        return {t: self.tail(h, t) for t, h in out.items()}

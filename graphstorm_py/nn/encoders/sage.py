@@ -21,66 +21,37 @@ bias-free linear self-transform so that it still has an embedding.
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Sequence
+from typing import Sequence
 
-import torch
 from torch import nn
 from torch_geometric.nn import SAGEConv
 
 from graphstorm_py.errors import ConfigError
 from graphstorm_py.nn.encoders import GNN_ENCODERS
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail
-from graphstorm_py.nn.encoders.relational import check_block_etypes, dst_prefix, relation_sum
-from graphstorm_py.sampling.block import Block
+from graphstorm_py.nn.encoders.relational import PerRelationLayer
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["SAGELayer", "SAGEEncoder", "unreached_self_lins"]
+__all__ = ["SAGELayer", "SAGEEncoder"]
 
 #: aggregator name -> SAGEConv keyword arguments
 AGGREGATORS = {"pool": {"aggr": "max", "project": True}, "mean": {"aggr": "mean"}}
 
 
-def unreached_self_lins(ntypes: Sequence[str], etypes: Sequence[EdgeType], in_dim: int, out_dim: int) -> nn.ModuleDict:
-    """Bias-free ``Linear(in_dim, out_dim)`` for each node type that is no relation's destination."""
-    reached = {e[2] for e in etypes}
-    lins = nn.ModuleDict()
-    for i, t in enumerate(ntypes):
-        if t not in reached:
-            lins[str(i)] = nn.Linear(in_dim, out_dim, bias=False)
-            nn.init.xavier_uniform_(lins[str(i)].weight, gain=nn.init.calculate_gain("relu"))
-    return lins
-
-
-class SAGELayer(nn.Module):
+class SAGELayer(PerRelationLayer):
     """One GraphSAGE layer over a block. Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``."""
 
     def __init__(self, in_dim: int, out_dim: int, ntypes: Sequence[str], etypes: Sequence[EdgeType],
                  aggregator: str = "pool", dropout: float = 0.0, tail: LayerTail = None):
-        super().__init__()
         if aggregator not in AGGREGATORS:
             raise ConfigError(f"unknown sage aggregator {aggregator!r}; valid choices: {', '.join(AGGREGATORS)}")
-        self.ntypes, self.etypes = list(ntypes), list(etypes)
-        self.etype_index = {e: i for i, e in enumerate(self.etypes)}
-        self.convs = nn.ModuleList(SAGEConv(in_dim, out_dim, bias=False, **AGGREGATORS[aggregator])
-                                   for _ in self.etypes)
+        convs = nn.ModuleList(SAGEConv(in_dim, out_dim, bias=False, **AGGREGATORS[aggregator]) for _ in etypes)
         gain = nn.init.calculate_gain("relu")
-        for conv in self.convs:
+        for conv in convs:
             for lin in (conv.lin_l, conv.lin_r, getattr(conv, "lin", None)):
                 if lin is not None:
                     nn.init.xavier_uniform_(lin.weight, gain=gain)
-        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim)
-        self.feat_drop = nn.Dropout(dropout)
-        self.tail = tail or LayerTail(ntypes, out_dim)
-
-    def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        check_block_etypes(block, self.etype_index)
-        h_src = {t: self.feat_drop(x) for t, x in h_src.items()}
-        h_dst = dst_prefix(block, h_src)
-        out = relation_sum(self.convs, self.etypes, block, h_src, h_dst)
-        for i, t in enumerate(self.ntypes):
-            if str(i) in self.self_lins and t in h_dst:
-                out[t] = self.self_lins[str(i)](h_dst[t])
-        return {t: self.tail(h, t) for t, h in out.items()}
+        super().__init__(convs, in_dim, out_dim, ntypes, etypes, dropout, tail or LayerTail(ntypes, out_dim))
 
 
 @GNN_ENCODERS.register("sage")
