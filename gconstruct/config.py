@@ -189,15 +189,26 @@ def load_construct_config(path: str) -> ConstructConfig:
 
 
 def _check_consistency(conf: ConstructConfig, path: str) -> None:
-    seen = set()
+    from graphstorm_py.gconstruct.names import config_name_problems
+
+    problems = [f"  {where}: {name!r} {why}" for where, name, why in config_name_problems(conf)]
+    if problems:
+        raise ConfigError(f"invalid config {path}: names that no training config could address "
+                          "(rename them):\n" + "\n".join(problems))
+    seen: Dict[tuple, bool] = {}
     for i, node in enumerate(conf.nodes):
         names = [f.feature_name for f in node.features] + [l.label_col for l in node.labels if l.label_col]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise ConfigError(f"{path}: nodes[{i}]: feature or label {dup!r} is defined twice in one entry")
         for name in names:
             key = (node.node_type, name)
-            if key in seen:
+            # entries that each have node_id_col may share a feature: their rows combine by ID
+            if key in seen and not (seen[key] and node.node_id_col):
                 raise ConfigError(f"{path}: nodes[{i}]: feature or label {name!r} of node type "
-                                  f"{node.node_type!r} is defined twice")
-            seen.add(key)
+                                  f"{node.node_type!r} is defined twice; only entries that each have "
+                                  "node_id_col may share one")
+            seen[key] = seen.get(key, True) and bool(node.node_id_col)
         for j, label in enumerate(node.labels):
             if label.task_type == "link_prediction":
                 raise ConfigError(f"{path}: nodes[{i}].labels[{j}].task_type: link_prediction is for edges")

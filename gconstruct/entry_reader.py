@@ -6,22 +6,28 @@ and turns each batch into numpy feature chunks right away, so raw text never pil
 ID columns, label columns and the columns of deferred transforms (those that need the final
 ID maps, such as hard negatives) are kept, as Arrow arrays. Files are processed by a thread
 pool of ``num_workers`` (Arrow, numpy and torch release the GIL for the heavy work).
+
+Files with no rows add nothing. An entry whose files all have no rows is still valid: its
+columns come from the files' schemas (``null`` typed where a format has none) and its
+transforms run once on that empty batch, so every output exists with 0 rows. Missing IDs
+(null or NaN) in the ID columns are counted per file, for error messages that name the file.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pyarrow as pa
 
 from graphstorm_py import io
+from graphstorm_py.gconstruct.id_map import missing_mask
 from graphstorm_py.gconstruct.readers import iter_batches
 from graphstorm_py.progress import progress
 
-__all__ = ["BoundTransform", "EntryData", "read_entry"]
+__all__ = ["BoundTransform", "EntryData", "read_entry", "fit_transforms"]
 
 
 @dataclass
@@ -42,9 +48,12 @@ class EntryData:
     outputs: Dict[str, np.ndarray] = field(default_factory=dict)
     output_info: Dict[str, dict] = field(default_factory=dict)
     kept: Dict[str, pa.ChunkedArray] = field(default_factory=dict)   # label / deferred columns
+    # per ID column: [(file, number of missing IDs)] for the files that have any
+    missing: Dict[str, List[Tuple[str, int]]] = field(default_factory=dict)
 
 
-def _fit(bts: Sequence[BoundTransform], files: List[str], fmt, sep, desc: str) -> None:
+def fit_transforms(bts: Sequence[BoundTransform], sources, desc: str) -> None:
+    """Fit the transforms that still need it over ``sources``: ``[(files, format, separator)]``."""
     todo = [bt for bt in bts if bt.state is None and bt.transform.needs_fit]
     for bt in bts:
         if bt.state is None and not bt.transform.needs_fit:
@@ -53,52 +62,78 @@ def _fit(bts: Sequence[BoundTransform], files: List[str], fmt, sep, desc: str) -
         return
     columns = sorted({c for bt in todo for c in bt.columns})
     states = [bt.transform.init_state() for bt in todo]
-    for batch in progress(iter_batches(files, fmt, columns, sep), desc=f"fit {desc}", unit="batch"):
-        for i, bt in enumerate(todo):
-            cols = [batch.column(batch.schema.get_field_index(c)) for c in bt.columns]
-            states[i] = bt.transform.fit_partial(states[i], cols)
+    for files, fmt, sep in sources:
+        for batch in progress(iter_batches(files, fmt, columns, sep), desc=f"fit {desc}", unit="batch"):
+            if batch.num_rows == 0:
+                continue
+            for i, bt in enumerate(todo):
+                cols = [batch.column(batch.schema.get_field_index(c)) for c in bt.columns]
+                states[i] = bt.transform.fit_partial(states[i], cols)
     for bt, st in zip(todo, states):
         bt.state = bt.transform.fit_finish(st)
+
+
+class _Parts:
+    """What one file (or the empty stand-in batch) contributes to an entry."""
+
+    def __init__(self, id_cols: Sequence[str], keep: Sequence[str]):
+        self.rows = 0
+        self.ids: List[List[pa.Array]] = [[] for _ in id_cols]
+        self.kept: Dict[str, List[pa.Array]] = {c: [] for c in keep}
+        self.outs: Dict[str, List[np.ndarray]] = {}
+        self.missing = [0] * len(id_cols)
+        self.empty: Optional[pa.RecordBatch] = None   # a 0-row batch, kept for its schema
+
+    def add(self, batch: pa.RecordBatch, id_cols, keep, eager, ctx) -> None:
+        col = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
+        self.rows += batch.num_rows
+        for i, c in enumerate(id_cols):
+            self.ids[i].append(col[c])
+            self.missing[i] += int(missing_mask(col[c]).sum())
+        for c in self.kept:
+            self.kept[c].append(col[c])
+        for bt in eager:
+            for name, arr in bt.transform.apply(bt.state, [col[c] for c in bt.columns], ctx).items():
+                self.outs.setdefault(name, []).append(arr)
 
 
 def read_entry(files: List[str], fmt: str, sep: Optional[str], id_cols: Sequence[str],
                bts: Sequence[BoundTransform], keep_cols: Sequence[str], ctx, desc: str,
                num_workers: int = 1) -> EntryData:
     """Fit, then apply the entry's transforms over all of its files."""
-    _fit(bts, files, fmt, sep, desc)
+    fit_transforms(bts, [(files, fmt, sep)], desc)
     eager = [bt for bt in bts if not bt.deferred]
     keep = list(dict.fromkeys(list(keep_cols) + [c for bt in bts if bt.deferred for c in bt.columns]))
     columns = list(dict.fromkeys(list(id_cols) + [c for bt in eager for c in bt.columns] + keep))
 
-    def one_file(path: str):
-        ids: List[List[pa.Array]] = [[] for _ in id_cols]
-        kept: Dict[str, List[pa.Array]] = {c: [] for c in keep}
-        outs: Dict[str, List[np.ndarray]] = {}
-        rows = 0
+    def one_file(path: str) -> _Parts:
+        parts = _Parts(id_cols, keep)
         for batch in iter_batches([path], fmt, columns, sep):
-            col = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
-            rows += batch.num_rows
-            for i, c in enumerate(id_cols):
-                ids[i].append(col[c])
-            for c in keep:
-                kept[c].append(col[c])
-            for bt in eager:
-                result = bt.transform.apply(bt.state, [col[c] for c in bt.columns], ctx)
-                for name, arr in result.items():
-                    outs.setdefault(name, []).append(arr)
-        return rows, ids, kept, outs
+            if batch.num_rows:
+                parts.add(batch, id_cols, keep, eager, ctx)
+            elif parts.empty is None:
+                parts.empty = batch
+        return parts
 
     with ThreadPoolExecutor(max(1, num_workers)) as pool:
         results = list(progress(pool.map(one_file, files), total=len(files), desc=f"read {desc}", unit="file"))
-    data = EntryData(num_rows=sum(r[0] for r in results))
+    data = EntryData(num_rows=sum(r.rows for r in results))
+    for i, c in enumerate(id_cols):
+        data.missing[c] = [(path, r.missing[i]) for path, r in zip(files, results) if r.missing[i]]
+    if data.num_rows == 0:  # every file is empty: run once on an empty batch typed by the files
+        empty = next((r.empty for r in results if r.empty is not None), None)
+        results = [_Parts(id_cols, keep)]
+        if empty is not None:
+            results[0].add(empty, id_cols, keep, eager, ctx)
     for i, _ in enumerate(id_cols):
-        data.id_columns.append(pa.chunked_array([a for r in results for a in r[1][i]]))
+        chunks = [a for r in results for a in r.ids[i]]
+        data.id_columns.append(pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.null()))
     for c in keep:
-        chunks = [a for r in results for a in r[2][c]]
+        chunks = [a for r in results for a in r.kept[c]]
         data.kept[c] = pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.null())
-    names = list(dict.fromkeys(n for r in results for n in r[3]))
+    names = list(dict.fromkeys(n for r in results for n in r.outs))
     for name in names:
-        data.outputs[name] = np.concatenate([a for r in results for a in r[3][name]])
+        data.outputs[name] = np.concatenate([a for r in results for a in r.outs[name]])
     for bt in eager:
         data.output_info.update(bt.transform.output_info(bt.state))
     return data

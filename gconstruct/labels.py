@@ -13,6 +13,7 @@ follow ``split_pct`` (default 0.8/0.1/0.1) with a seeded permutation, or the row
 
 from __future__ import annotations
 
+import logging
 from typing import Dict, Optional, Tuple
 
 import numpy as np
@@ -21,6 +22,9 @@ import pyarrow.compute as pc
 
 from graphstorm_py.errors import DataError
 from graphstorm_py.gconstruct.config import LabelConf
+from graphstorm_py.gconstruct.transforms.columns import int_cast_loss
+
+log = logging.getLogger(__name__)
 
 __all__ = ["build_label", "split_masks", "DEFAULT_SPLIT", "SPLIT_SEED"]
 
@@ -40,13 +44,15 @@ def _classification(conf: LabelConf, col: pa.Array, state: Optional[dict], where
         ok = ~np.isnan(idx.astype(np.float64)) if idx.dtype.kind == "f" else idx >= 0
         out[rows[ok], idx[ok].astype(np.int64)] = 1.0
         return out, labeled, {"classes": classes}, {"num_classes": len(classes), "multilabel": True}
-    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+    if pa.types.is_integer(col.type):  # never through float: int64 labels stay exact
+        labels = pc.fill_null(col.cast(pa.int64()), -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if pa.types.is_floating(col.type):
         vals = col.to_numpy(zero_copy_only=False)
-        if pa.types.is_floating(col.type):
-            labeled &= ~np.isnan(vals)
-            if np.any(vals[labeled] != np.round(vals[labeled])):
-                raise DataError(f"{where}: classification labels in {conf.label_col!r} must be integers")
+        labeled &= ~np.isnan(vals)
+        if np.any(vals[labeled] != np.round(vals[labeled])):
+            raise DataError(f"{where}: classification labels in {conf.label_col!r} must be integers")
         labels = np.where(labeled, np.nan_to_num(vals), -1).astype(np.int64)
+    if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
         if labeled.any() and labels[labeled].min() < 0:
             raise DataError(f"{where}: classification labels in {conf.label_col!r} must be >= 0")
         ncls = int(labels.max()) + 1 if labeled.any() else 0
@@ -74,7 +80,12 @@ def build_label(conf: LabelConf, col: Optional[pa.Array], num_rows: int, state: 
     assert col is not None
     if conf.task_type == "regression":
         try:
-            vals = col.cast(pa.float32()).to_numpy(zero_copy_only=False)
+            if pa.types.is_integer(col.type) and col.null_count == 0:
+                ints = col.to_numpy(zero_copy_only=False)
+                loss = int_cast_loss(ints, np.float32)
+                if loss:
+                    log.warning("%s: regression labels in %r: %s", where, conf.label_col, loss)
+            vals = col.cast(pa.float32(), safe=False).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise DataError(f"{where}: regression labels in {conf.label_col!r} must be numeric "
                             f"(column type {col.type})") from None

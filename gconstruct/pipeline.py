@@ -24,11 +24,14 @@ import pyarrow as pa
 from graphstorm_py import io
 from graphstorm_py.errors import ConfigError, DataError
 from graphstorm_py.gconstruct.config import ConstructConfig, EdgeConf, LabelConf, NodeConf
+from graphstorm_py.gconstruct.combine import combine_arrays, combine_columns, scatter
 from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, entry_files, read_entry
-from graphstorm_py.gconstruct.id_map import NodeIdMap
+from graphstorm_py.gconstruct.id_checks import describe_missing, raise_missing
+from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask, unique_in_order
 from graphstorm_py.gconstruct.labels import build_label, split_masks
 from graphstorm_py.gconstruct.partition import partition_nodes
-from graphstorm_py.gconstruct.splits import match_edge_pairs, read_split_ids
+from graphstorm_py.gconstruct.shared_features import share_transforms
+from graphstorm_py.gconstruct.splits import match_edge_pairs, split_rows
 from graphstorm_py.gconstruct.transforms.base import TransformContext
 from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
 from graphstorm_py.typing import EdgeType
@@ -79,6 +82,7 @@ class _Builder:
         self.id_maps: Dict[str, NodeIdMap] = {}
         self.nodes: Dict[str, NodeTypeData] = {}
         self.edges: Dict[EdgeType, EdgeTypeData] = {}
+        self.empty_ntypes: Dict[str, List[str]] = {}   # node types whose files have no rows -> their outputs
         self.ctx = TransformContext(validate=opts.feature_validate, lookup=self.lookup)
 
     def lookup(self, ntype: str, values) -> np.ndarray:
@@ -86,19 +90,21 @@ class _Builder:
 
     # ---- nodes ----------------------------------------------------------------------------
     def read_nodes(self):
-        bound = {i: _bind(n.features, f"node/{n.node_type}", f"nodes[{i}]", self.saved)
-                 for i, n in enumerate(self.conf.nodes)}
-        self._node_bound = bound
+        self._node_bound = {i: _bind(n.features, f"node/{n.node_type}", f"nodes[{i}]", self.saved)
+                            for i, n in enumerate(self.conf.nodes)}
         self._edge_bound = {i: _bind(e.features, f"edge/{','.join(e.relation)}", f"edges[{i}]", self.saved,
                                      etype=e.etype)
                             for i, e in enumerate(self.conf.edges)}
+        files = {i: entry_files(n.files, self.conf.base_dir, f"nodes[{i}]") for i, n in enumerate(self.conf.nodes)}
+        share_transforms(self.conf.nodes, self._node_bound, files)
         by_type: Dict[str, List[Tuple[int, NodeConf, EntryData]]] = {}
         for i, node in enumerate(self.conf.nodes):
             where = f"nodes[{i}] ({node.node_type})"
-            files = entry_files(node.files, self.conf.base_dir, f"nodes[{i}]")
             ids = [node.node_id_col] if node.node_id_col else []
-            data = read_entry(files, node.format.name, node.format.separator, ids, bound[i],
+            data = read_entry(files[i], node.format.name, node.format.separator, ids, self._node_bound[i],
                               _label_cols(node.labels), self.ctx, where, self.opts.num_workers)
+            if node.node_id_col:
+                raise_missing(where, data, node.node_id_col)
             by_type.setdefault(node.node_type, []).append((i, node, data))
         for ntype, entries in by_type.items():
             self._assemble_nodes(ntype, entries)
@@ -107,13 +113,18 @@ class _Builder:
         keyed = [(i, n, d) for i, n, d in entries if n.node_id_col]
         if keyed:
             maps = [NodeIdMap.from_column(ntype, d.id_columns[0], f"nodes[{i}]") for i, n, d in keyed]
-            idmap = maps[0].extended([m.ids for m in maps[1:]]) if len(maps) > 1 else maps[0]
+            idmap = maps[0] if len(maps) == 1 else NodeIdMap(ntype, unique_in_order([m.ids for m in maps]))
         else:
             idmap = NodeIdMap(ntype, pa.array(np.arange(entries[0][2].num_rows, dtype=np.int64)))
         self.id_maps[ntype] = idmap
         n = len(idmap)
+        if all(d.num_rows == 0 for _, _, d in entries):
+            self.empty_ntypes[ntype] = [name for _, _, d in entries for name in d.outputs] + \
+                [l.label_col for _, node, _ in entries for l in node.labels]
         main_rows = keyed[0][2].num_rows if keyed else n
         ntd = NodeTypeData(orig_ids=idmap.ids)
+        feats: Dict[str, list] = {}
+        labels: Dict[str, list] = {}
         for i, node, data in entries:
             where = f"nodes[{i}] ({ntype})"
             if node.node_id_col:
@@ -124,48 +135,44 @@ class _Builder:
                                     f"{main_rows} nodes; an entry without node_id_col must match them by position")
                 rows = np.arange(data.num_rows) if len(keyed) <= 1 else idmap.lookup(keyed[0][2].id_columns[0])
             for name, arr in data.outputs.items():
-                ntd.arrays[name] = _scatter(arr, rows, n)
+                feats.setdefault(name, []).append((rows, arr))
                 ntd.features[name] = data.output_info.get(name, {})
-            self._add_labels(ntd.arrays, ntd.labels, node.labels, data, rows, n, f"node/{ntype}", where,
-                             custom_lookup=lambda ids: [idmap.lookup(ids[0])])
+            for j, label in enumerate(node.labels):
+                col = data.kept[label.label_col].combine_chunks()
+                labels.setdefault(label.label_col, []).append((label, rows, col, f"{where}.labels[{j}]"))
+        for name, parts in feats.items():
+            ntd.arrays[name] = combine_arrays(name, parts, n, idmap.ids, f"node type {ntype!r}")
+        for name, parts in labels.items():
+            label, where = parts[0][0], parts[0][3]
+            for other in parts[1:]:
+                if other[0] != label:
+                    raise ConfigError(f"{other[3]}: label {name!r} of node type {ntype!r} is configured "
+                                      f"differently in {where}; entries sharing a label need the same settings")
+            rows, col = combine_columns(name, [(r, c) for _, r, c, _ in parts], idmap.ids, f"node type {ntype!r}")
+            self._add_label(ntd.arrays, ntd.labels, label, col, rows, n, f"node/{ntype}", where,
+                            lambda files, column, w: split_rows(files, column, [idmap], self.conf.base_dir, w))
         self.nodes[ntype] = ntd
 
-    def _add_labels(self, arrays, infos, labels, data: EntryData, rows, n, prefix, where, custom_lookup):
-        for j, label in enumerate(labels):
-            col = data.kept[label.label_col].combine_chunks() if label.label_col else None
-            key = f"label/{prefix}/{label.label_col or 'link_prediction'}"
-            values, labeled, state, info = build_label(label, col, data.num_rows, self.saved.get(key, {}).get("state"),
-                                                       f"{where}.labels[{j}]")
-            if state:
-                self.states[key] = {"name": "label", "state": state}
-            full_labeled = np.zeros(n, dtype=bool)
-            full_labeled[rows] = labeled
-            if values is not None:
-                fill = -1 if values.dtype.kind == "i" else 0
-                arrays[label.label_col] = _scatter(values, rows, n, fill)
-            custom = None
-            if label.custom_split_filenames is not None:
-                custom = self._custom_rows(label, custom_lookup, where)
-            masks = split_masks(full_labeled, label.split_pct, custom, seed=self.opts.seed + 42)
-            for split, name in label.masks.items():
-                arrays[name] = masks[split]
-            infos[label.label_col or "link_prediction"] = info
-
-    def _custom_rows(self, label, lookup, where):
-        cs = label.custom_split_filenames
-        width = 2 if where.startswith("edges") else 1
-        out = {}
-        for split, files in (("train", cs.train), ("val", cs.valid), ("test", cs.test)):
-            ids = read_split_ids(files, cs.column, width, self.conf.base_dir)
-            if not ids:
-                continue
-            rows = lookup(ids)
-            if isinstance(rows, list):
-                rows = rows[0]
-            if np.any(rows < 0):
-                raise DataError(f"{where}: {int((rows < 0).sum())} IDs in the {split} split files are unknown")
-            out[split] = rows
-        return out
+    def _add_label(self, arrays, infos, label: LabelConf, col, rows, n, prefix, where, split_lookup):
+        key = f"label/{prefix}/{label.label_col or 'link_prediction'}"
+        values, labeled, state, info = build_label(label, col, len(rows), self.saved.get(key, {}).get("state"),
+                                                   where)
+        if state:
+            self.states[key] = {"name": "label", "state": state}
+        full_labeled = np.zeros(n, dtype=bool)
+        full_labeled[rows] = labeled
+        if values is not None:
+            fill = -1 if values.dtype.kind == "i" else 0
+            arrays[label.label_col] = scatter(values, rows, n, fill)
+        custom = None
+        if label.custom_split_filenames is not None:
+            cs = label.custom_split_filenames
+            custom = {split: split_lookup(files, cs.column, where)
+                      for split, files in (("train", cs.train), ("val", cs.valid), ("test", cs.test)) if files}
+        masks = split_masks(full_labeled, label.split_pct, custom, seed=self.opts.seed + 42)
+        for split, name in label.masks.items():
+            arrays[name] = masks[split]
+        infos[label.label_col or "link_prediction"] = info
 
     # ---- edges ----------------------------------------------------------------------------
     def read_edges(self):
@@ -177,9 +184,27 @@ class _Builder:
             data = read_entry(files, edge.format.name, edge.format.separator, ids, self._edge_bound[i],
                               _label_cols(edge.labels), self.ctx, where, self.opts.num_workers)
             raw.setdefault(edge.etype, []).append((i, edge, data))
+        self._drop = {etype: self._missing_endpoints(entries) for etype, entries in raw.items()}
         self._finish_id_maps(raw)
         for etype, entries in raw.items():
             self._assemble_edges(etype, entries)
+
+    def _missing_endpoints(self, entries) -> Optional[np.ndarray]:
+        """Rows of the main entry whose endpoint ID is missing: an error, or dropped when skipping."""
+        for i, edge, data in entries:
+            if not edge.source_id_col:
+                continue
+            where = f"edges[{i}] ({','.join(edge.relation)})"
+            if not self.opts.skip_nonexist_edges:
+                for col in (edge.source_id_col, edge.dest_id_col):
+                    raise_missing(where, data, col, hint="; pass --skip-nonexist-edges to drop such edges")
+                return None
+            missing = missing_mask(data.id_columns[0]) | missing_mask(data.id_columns[1])
+            if missing.any():
+                log.warning("%s: dropped %d edges with a missing (null or NaN) endpoint ID (%s)", where,
+                            int(missing.sum()), describe_missing(data, [edge.source_id_col, edge.dest_id_col]))
+                return missing
+        return None
 
     def _finish_id_maps(self, raw):
         from_edges: Dict[str, list] = {}
@@ -189,9 +214,16 @@ class _Builder:
                     from_edges.setdefault(etype[0], []).append(data.id_columns[0])
                     from_edges.setdefault(etype[2], []).append(data.id_columns[1])
         for ntype, cols in from_edges.items():
-            if ntype not in self.id_maps:
-                self.id_maps[ntype] = NodeIdMap(ntype, pa.array([], pa.int64())).extended(cols)
-                self.nodes[ntype] = NodeTypeData(orig_ids=self.id_maps[ntype].ids)
+            if ntype in self.id_maps and ntype not in self.empty_ntypes:
+                continue
+            idmap = NodeIdMap(ntype, unique_in_order(cols))
+            if ntype in self.id_maps and not len(idmap):
+                continue  # no rows in its files, none in the edges: 0 nodes
+            if self.empty_ntypes.get(ntype):
+                log.warning("node type %r: its files have no rows, so its %d IDs come from the edges and "
+                            "its features/labels %s are not written", ntype, len(idmap), self.empty_ntypes[ntype])
+            self.id_maps[ntype] = idmap
+            self.nodes[ntype] = NodeTypeData(orig_ids=idmap.ids)
 
     def _endpoint(self, ntype, col, where, side) -> np.ndarray:
         if ntype not in self.id_maps:
@@ -207,17 +239,20 @@ class _Builder:
         where = f"edges[{i}] ({','.join(etype)})"
         src = self._endpoint(etype[0], data.id_columns[0], where, "source")
         dst = self._endpoint(etype[2], data.id_columns[1], where, "destination")
+        missing = self._drop.get(etype)
         bad = (src < 0) | (dst < 0)
+        unknown = bad & ~missing if missing is not None else bad
         keep = None
         ids_for_examples = data.id_columns
         for _, _, d in entries:  # the raw ID columns are no longer needed once mapped
             d.id_columns = []
-        if bad.any():
-            examples = _bad_examples(ids_for_examples, src, dst)
+        if unknown.any():
+            examples = _bad_examples(ids_for_examples, unknown)
             if not self.opts.skip_nonexist_edges:
-                raise DataError(f"{where}: {int(bad.sum())} edges have an endpoint ID that is not a node, "
+                raise DataError(f"{where}: {int(unknown.sum())} edges have an endpoint ID that is not a node, "
                                 f"e.g. {examples}; pass --skip-nonexist-edges to drop them")
-            log.warning("%s: dropped %d edges with unknown endpoints, e.g. %s", where, int(bad.sum()), examples)
+            log.warning("%s: dropped %d edges with unknown endpoints, e.g. %s", where, int(unknown.sum()), examples)
+        if bad.any():
             keep = ~bad
             src, dst = src[keep], dst[keep]
         del ids_for_examples
@@ -233,11 +268,14 @@ class _Builder:
                 etd.arrays[name] = arr
                 etd.features[name] = d.output_info.get(name, {})
             self._deferred(etd, j, etype, d, w)
-            lookup = lambda ids: match_edge_pairs(src, dst, self.id_maps[etype[0]].lookup(ids[0]),
-                                                  self.id_maps[etype[2]].lookup(ids[1]),
-                                                  len(self.id_maps[etype[2]]), w)
-            self._add_labels(etd.arrays, etd.labels, e.labels, d, np.arange(n), n,
-                             f"edge/{','.join(etype)}", w, custom_lookup=lookup)
+            maps = [self.id_maps[etype[0]], self.id_maps[etype[2]]]
+            match = lambda qs, qd: match_edge_pairs(src, dst, qs, qd, len(maps[1]))
+            for k, label in enumerate(e.labels):
+                col = d.kept[label.label_col].combine_chunks() if label.label_col else None
+                self._add_label(etd.arrays, etd.labels, label, col, np.arange(n), n, f"edge/{','.join(etype)}",
+                                f"{w}.labels[{k}]",
+                                lambda files, column, wh: split_rows(files, column, maps, self.conf.base_dir, wh,
+                                                                     match))
         self.edges[etype] = etd
 
     def _deferred(self, etd: EdgeTypeData, j, etype, d: EntryData, where):
@@ -270,14 +308,6 @@ class _Builder:
         return states
 
 
-def _scatter(arr: np.ndarray, rows: np.ndarray, n: int, fill=0) -> np.ndarray:
-    if len(rows) == n and np.array_equal(rows, np.arange(n)):
-        return arr
-    out = np.full((n,) + arr.shape[1:], fill, dtype=arr.dtype)
-    out[rows] = arr
-    return out
-
-
 def _filter_entry(d: EntryData, keep: Optional[np.ndarray]) -> EntryData:
     if keep is None:
         return d
@@ -287,10 +317,10 @@ def _filter_entry(d: EntryData, keep: Optional[np.ndarray]) -> EntryData:
                      kept={k: v.filter(mask) for k, v in d.kept.items()})
 
 
-def _bad_examples(id_columns, src, dst) -> list:
-    bad = np.flatnonzero((src < 0) | (dst < 0))[:3]
-    s = id_columns[0].take(pa.array(bad)).to_pylist()
-    d = id_columns[1].take(pa.array(bad)).to_pylist()
+def _bad_examples(id_columns, bad: np.ndarray) -> list:
+    rows = pa.array(np.flatnonzero(bad)[:3])
+    s = id_columns[0].take(rows).to_pylist()
+    d = id_columns[1].take(rows).to_pylist()
     return [(a, b) for a, b in zip(s, d)]
 
 

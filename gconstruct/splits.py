@@ -1,23 +1,42 @@
 """Read ``custom_split_filenames``: files listing the node IDs (or src/dst ID pairs) per split.
 
-Accepted files: Parquet (``column`` names the ID column, or the src and dst columns for
-edges; default: the first one or two columns), JSON (a list, or one value per line; edge
-entries are ``[src, dst]`` pairs), and plain text (one ID per line; ``src,dst`` or
-``src dst`` for edges).
+The layout of a file follows its extension, never a guess from its first character:
+
+============================  ===================================  ==============================
+extension                     node split (one ID each)             edge split (a src/dst pair each)
+============================  ===================================  ==============================
+``.parquet``                  ``column`` (default: 1st column)     ``column: [src, dst]`` (default:
+                                                                   the first two columns)
+``.json``                     a JSON array, or JSON lines (one     a JSON array of ``[src, dst]``,
+                              value per line; GraphStorm's form)   or JSON lines of ``[src, dst]``
+``.jsonl`` / ``.ndjson``      JSON lines                           JSON lines of ``[src, dst]``
+anything else (``.txt``...)   text: one ID per line, verbatim      text: ``src dst`` or ``src,dst``
+============================  ===================================  ==============================
+
+IDs are matched as text would be read: each value is cast to the ID type of the node type
+it names (:func:`~graphstorm_py.gconstruct.id_map.cast_ids`), so the text ``007`` is the
+string ID ``"007"`` and the integer ID 7. Empty lines are skipped. A null or NaN ID is a
+missing ID and an ID that names no node is unknown: both are a :class:`DataError` naming the
+file, the count and examples.
 """
 
 from __future__ import annotations
 
 import json
-from typing import List, Optional, Sequence
+import os
+from typing import Callable, List, Optional, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graphstorm_py import io
 from graphstorm_py.errors import DataError
+from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask
 
-__all__ = ["read_split_ids", "match_edge_pairs"]
+__all__ = ["read_split_file", "split_rows", "match_edge_pairs"]
+
+_WHAT = ("ID", "(src, dst) pair")
 
 
 def _parquet(path: str, columns: Optional[Sequence[str]], width: int) -> List[pa.Array]:
@@ -28,56 +47,115 @@ def _parquet(path: str, columns: Optional[Sequence[str]], width: int) -> List[pa
     cols = list(columns) if columns else table.column_names[:width]
     missing = [c for c in cols if c not in table.column_names]
     if missing or len(cols) != width:
-        raise DataError(f"{path}: split file needs {width} ID column(s); missing {missing or cols}")
+        raise DataError(f"{path}: a split file needs {width} ID column(s) {cols}; "
+                        f"missing {missing or cols}; columns are: {', '.join(table.column_names)}")
     return [table.column(c).combine_chunks() for c in cols]
 
 
-def _values(path: str, width: int) -> List[pa.Array]:
-    text = io.read_bytes(path).decode()
-    stripped = text.strip()
-    rows: list
-    if path.endswith(".json") and stripped.startswith("["):
-        rows = json.loads(stripped)
-    elif path.endswith(".json"):
-        rows = [json.loads(line) for line in stripped.splitlines() if line.strip()]
-    else:
-        lines = [line.strip() for line in stripped.splitlines() if line.strip()]
-        rows = [line.replace(",", " ").split() if width == 2 else line for line in lines]
-        rows = [_num(r) if width == 1 else [_num(x) for x in r] for r in rows]
+def _lines(text: str) -> pa.Array:
+    """Non-empty, trimmed lines of ``text`` (Arrow string array)."""
+    lines = pc.list_flatten(pc.split_pattern(pa.array([text], pa.large_string()), "\n"))
+    lines = pc.utf8_trim_whitespace(lines)
+    return lines.filter(pc.not_equal(pc.utf8_length(lines), 0)).cast(pa.string())
+
+
+def _text(path: str, text: str, width: int) -> List[pa.Array]:
+    lines = _lines(text)
     if width == 1:
-        return [pa.array(rows)]
-    if any(not isinstance(r, (list, tuple)) or len(r) != 2 for r in rows):
-        raise DataError(f"{path}: each entry of an edge split file must be a (src, dst) pair")
-    return [pa.array([r[0] for r in rows]), pa.array([r[1] for r in rows])]
+        return [lines]
+    parts = pc.split_pattern_regex(lines, r"[\s,]+")
+    bad = pc.not_equal(pc.list_value_length(parts), 2)
+    if pc.any(bad).as_py():
+        example = lines.filter(bad)[0].as_py()
+        raise DataError(f"{path}: each line of an edge split file must be 'src dst' or 'src,dst'; "
+                        f"got {example!r}")
+    return [pc.list_element(parts, 0), pc.list_element(parts, 1)]
 
 
-def _num(text: str):
+def _column(values: list) -> pa.Array:
     try:
-        return int(text)
-    except ValueError:
-        return text
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed numbers and strings: all as text
+        return pa.array([v if v is None or isinstance(v, str) else json.dumps(v) for v in values], pa.string())
 
 
-def read_split_ids(files, column, width: int, base_dir: str) -> List[pa.Array]:
-    """IDs listed by one split's files: ``[ids]`` for nodes, ``[src_ids, dst_ids]`` for edges."""
-    if not files:
-        return []
-    columns = [column] if isinstance(column, str) else (column or None)
-    parts: List[List[pa.Array]] = []
-    for path in io.expand_files(files, base_dir, what="custom_split_filenames"):
-        parts.append(_parquet(path, columns, width) if path.endswith(".parquet") else _values(path, width))
-    return [pa.concat_arrays([p[i].cast(parts[0][i].type) for p in parts]) for i in range(width)]
+def _json(path: str, text: str, width: int, lines_only: bool) -> List[pa.Array]:
+    doc = None
+    if not lines_only:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+    if not isinstance(doc, list) or (width == 2 and doc and not isinstance(doc[0], list)):
+        body = ",".join(_lines(text).to_pylist())
+        try:
+            doc = json.loads(f"[{body}]")
+        except ValueError as exc:
+            raise DataError(f"{path}: not a JSON array nor JSON lines ({exc})") from None
+    if width == 1:
+        if any(isinstance(v, (list, dict)) for v in doc):
+            raise DataError(f"{path}: each entry of a node split file must be one ID")
+        return [_column(doc)]
+    if any(not isinstance(r, list) or len(r) != 2 for r in doc):
+        raise DataError(f"{path}: each entry of an edge split file must be a [src, dst] pair")
+    return [_column([r[0] for r in doc]), _column([r[1] for r in doc])]
+
+
+def read_split_file(path: str, column, width: int) -> List[pa.Array]:
+    """The IDs a split file lists: ``[ids]`` (width 1) or ``[src_ids, dst_ids]`` (width 2)."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".parquet":
+        columns = [column] if isinstance(column, str) else (column or None)
+        return _parquet(path, columns, width)
+    try:
+        text = io.read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: a split file must be UTF-8 text, JSON or parquet") from None
+    if ext in (".json", ".jsonl", ".ndjson"):
+        return _json(path, text, width, lines_only=ext != ".json")
+    return _text(path, text, width)
+
+
+def split_rows(files, column, id_maps: Sequence[NodeIdMap], base_dir: str, where: str,
+               match: Optional[Callable[[np.ndarray, np.ndarray], np.ndarray]] = None) -> np.ndarray:
+    """Row indices (nids, or edge rows through ``match``) of the IDs listed by one split's files."""
+    width = len(id_maps)
+    out = []
+    for path in io.expand_files(files, base_dir, what=f"{where}.custom_split_filenames"):
+        cols = read_split_file(path, column, width)
+        missing = np.zeros(len(cols[0]), dtype=bool)
+        for col in cols:
+            missing |= missing_mask(col)
+        if missing.any():
+            raise DataError(f"{where}: split file {path}: {int(missing.sum())} missing IDs (null or NaN)")
+        nids = [m.lookup(col) for m, col in zip(id_maps, cols)]
+        unknown = np.zeros(len(cols[0]), dtype=bool)
+        for n in nids:
+            unknown |= n < 0
+        rows = nids[0] if match is None else match(nids[0], nids[1])
+        if match is not None:
+            unknown |= rows < 0
+        if unknown.any():
+            idx = pa.array(np.flatnonzero(unknown)[:5])
+            examples = list(zip(*[c.take(idx).to_pylist() for c in cols])) if width == 2 \
+                else cols[0].take(idx).to_pylist()
+            ntypes = "/".join(dict.fromkeys(m.ntype for m in id_maps))
+            what = "are not edges" if width == 2 else f"are not IDs of node type {ntypes!r}"
+            raise DataError(f"{where}: split file {path}: {int(unknown.sum())} {_WHAT[width - 1]}s {what}, "
+                            f"e.g. {examples}")
+        out.append(rows)
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
 
 def match_edge_pairs(src: np.ndarray, dst: np.ndarray, qsrc: np.ndarray, qdst: np.ndarray,
-                     num_dst: int, where: str) -> np.ndarray:
-    """Row index of each queried (src, dst) nid pair among the edges; a missing pair is an error."""
+                     num_dst: int) -> np.ndarray:
+    """Row index of each queried (src, dst) nid pair among the edges; -1 where it is not an edge."""
     keys = src.astype(np.int64) * num_dst + dst
     order = np.argsort(keys, kind="stable")
     q = qsrc.astype(np.int64) * num_dst + qdst
     pos = np.searchsorted(keys[order], q)
     pos = np.clip(pos, 0, max(len(keys) - 1, 0))
-    found = (len(keys) > 0) & (keys[order][pos] == q) & (qsrc >= 0) & (qdst >= 0)
-    if not np.all(found):
-        raise DataError(f"{where}: {int((~found).sum())} (src, dst) pairs in the split files are not edges")
-    return order[pos]
+    found = (len(keys) > 0) & (qsrc >= 0) & (qdst >= 0)
+    if len(keys):
+        found &= keys[order][pos] == q
+    return np.where(found, order[pos] if len(keys) else -1, -1)

@@ -32,7 +32,9 @@ Rules every transform keeps:
   fitting and are a :class:`~graphstorm_py.errors.DataError` naming the column at apply time,
   unless ``ctx.validate`` is False.
 - ``out_dtype`` casts the feature outputs; without it each transform keeps GraphStorm's default
-  (float32 for numeric transforms, int8 for one-hot encodings).
+  (float32 for numeric transforms, int8 for one-hot encodings). Casting integers so that
+  distinct values merge (int64 beyond 2^24 to float32) or overflow logs a warning naming the
+  feature and its columns, once per feature.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from pydantic import BaseModel, ConfigDict
 from graphstorm_py.errors import ConfigError
 from graphstorm_py.registry import Registry
 from graphstorm_py.typing import EdgeType
+
+from .columns import int_cast_loss
 
 __all__ = ["FeatureTransform", "TransformContext", "TRANSFORMS", "OUT_DTYPES", "register", "fit_state"]
 
@@ -156,7 +160,13 @@ class FeatureTransform:
         out = self._apply(state, cols, ctx or DEFAULT_CONTEXT)
         dtype = self.out_dtype or self.default_dtype
         if dtype is not None and self.feature_name in out:
-            out[self.feature_name] = out[self.feature_name].astype(dtype, copy=False)
+            arr = out[self.feature_name]
+            loss = int_cast_loss(arr, dtype)
+            if loss and not getattr(self, "_warned_loss", False):
+                self._warned_loss = True  # once per feature
+                logger.warning("feature %r (column %s): %s; set out_dtype to int64 to keep them exact",
+                               self.feature_name, ", ".join(repr(c) for c in self.columns), loss)
+            out[self.feature_name] = arr.astype(dtype, copy=False)
         return out
 
     def _apply(self, state: dict, cols: list[pa.Array], ctx: TransformContext) -> dict[str, np.ndarray]:

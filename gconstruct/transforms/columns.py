@@ -6,7 +6,8 @@ Every transform receives its input as ``pa.Array`` (or ``pa.ChunkedArray``) obje
 - :func:`numeric_matrix` -- a float64 ``[n, d]`` matrix. A scalar column gives one matrix column;
   a ``list``/``large_list``/``fixed_size_list`` column of numbers gives ``d`` columns (all rows must
   have the same length); a string column is split on ``separator`` and parsed as floats. Several
-  columns are concatenated. Nulls read as NaN.
+  columns are concatenated. Nulls read as NaN. With ``exact_int=True``, columns of integers
+  without nulls give an int64 matrix instead, so values beyond 2^53 keep every digit.
 - :func:`texts` -- a Python list of strings (null reads as ``""``), for language models.
 - :func:`row_values` -- the values of each row as one flat Arrow array plus the row index of each
   value: a list column gives its elements, a string column split on ``separator`` its pieces, and
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 
 from graphstorm_py.errors import DataError
 
-__all__ = ["as_array", "numeric_matrix", "texts", "row_values", "check_finite"]
+__all__ = ["as_array", "numeric_matrix", "texts", "row_values", "check_finite", "int_cast_loss"]
 
 
 def as_array(col) -> pa.Array:
@@ -37,6 +38,14 @@ def as_array(col) -> pa.Array:
 
 def _is_list(t: pa.DataType) -> bool:
     return pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+
+
+def _int_values(arr: pa.Array) -> bool:
+    """Whether ``arr`` (or its list values) holds integers and no nulls."""
+    t = arr.type
+    if _is_list(t):
+        return pa.types.is_integer(t.value_type) and arr.null_count == 0 and pc.list_flatten(arr).null_count == 0
+    return pa.types.is_integer(t) and arr.null_count == 0
 
 
 def _to_float(arr: pa.Array, name: str) -> np.ndarray:
@@ -57,10 +66,25 @@ def _to_float(arr: pa.Array, name: str) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False, writable=True)
 
 
-def _column_matrix(col, name: str, separator: str | None) -> np.ndarray:
+def _int_matrix(arr: pa.Array, name: str) -> np.ndarray:
+    n = len(arr)
+    if not _is_list(arr.type):
+        return arr.cast(pa.int64()).to_numpy(zero_copy_only=False).reshape(n, 1)
+    lengths = pc.list_value_length(arr).to_numpy(zero_copy_only=False)
+    d = int(lengths[0]) if n else (arr.type.list_size if pa.types.is_fixed_size_list(arr.type) else 0)
+    if n and (lengths != d).any():
+        row = int(np.flatnonzero(lengths != d)[0])
+        raise DataError(f"column '{name}': rows have vectors of different lengths "
+                        f"({d} in the first row, {int(lengths[row])} at row {row})")
+    return pc.list_flatten(arr).cast(pa.int64()).to_numpy(zero_copy_only=False).reshape(n, d)
+
+
+def _column_matrix(col, name: str, separator: str | None, exact_int: bool = False) -> np.ndarray:
     arr = as_array(col)
     t = arr.type
     n = len(arr)
+    if exact_int and _int_values(arr):
+        return _int_matrix(arr, name)
     if separator is not None and (pa.types.is_string(t) or pa.types.is_large_string(t)):
         arr = pc.split_pattern(arr, pattern=separator)
         t = arr.type
@@ -97,19 +121,22 @@ def check_finite(mat: np.ndarray, name: str) -> None:
 
 
 def numeric_matrix(cols: Sequence, names: Sequence[str], *, separator: str | None = None,
-                   validate: bool = False, truncate_dim: int | None = None) -> np.ndarray:
+                   validate: bool = False, truncate_dim: int | None = None, exact_int: bool = False) -> np.ndarray:
     """The columns as one float64 ``[n, d]`` matrix; see the module docstring.
 
-    ``validate`` raises on NaN/Inf/null; ``truncate_dim`` keeps the first values of each column.
+    ``validate`` raises on NaN/Inf/null; ``truncate_dim`` keeps the first values of each column;
+    ``exact_int`` returns int64 when every column holds integers without nulls.
     """
     mats = []
     for col, name in zip(cols, names):
-        mat = _column_matrix(col, name, separator)
+        mat = _column_matrix(col, name, separator, exact_int)
         if truncate_dim is not None:
             mat = mat[:, :truncate_dim]
-        if validate:
+        if validate and mat.dtype.kind == "f":
             check_finite(mat, name)
         mats.append(mat)
+    if len(mats) > 1 and len({m.dtype for m in mats}) > 1:
+        mats = [m.astype(np.float64) for m in mats]
     return mats[0] if len(mats) == 1 else np.hstack(mats)
 
 
@@ -142,3 +169,27 @@ def row_values(col, name: str, separator: str | None = None) -> tuple[np.ndarray
     keep = pc.fill_null(keep, False)
     keep_np = keep.to_numpy(zero_copy_only=False).astype(bool)
     return rows[keep_np], values.filter(keep)
+
+
+def int_cast_loss(values: np.ndarray, dtype) -> str | None:
+    """How casting integer ``values`` to ``dtype`` loses information, or None when it does not.
+
+    Float targets lose when distinct integers become one float (beyond 2^24 for float32);
+    integer targets when values fall outside their range. Cheap unless values are that large.
+    """
+    dtype = np.dtype(dtype)
+    if values.dtype.kind not in "iu" or values.dtype == dtype or not values.size:
+        return None
+    if dtype.kind == "f":
+        exact = 1 << (np.finfo(dtype).nmant + 1)
+        if np.abs(values).max() <= exact:
+            return None
+        flat = values.reshape(-1)
+        before, after = len(np.unique(flat)), len(np.unique(flat.astype(dtype)))
+        if after < before:
+            return f"casting {values.dtype} to {dtype} merges {before} distinct values into {after}"
+        return None
+    info = np.iinfo(dtype)
+    if values.min() < info.min or values.max() > info.max:
+        return f"values [{values.min()}, {values.max()}] do not fit {dtype}"
+    return None

@@ -9,7 +9,9 @@
 
 GraphStorm's docs also allow an empty name (``{"name": "", "truncate_dim": 24}``); that means
 ``no-op`` here too. Nothing is fitted. Output: float32 unless ``out_dtype`` says otherwise
-(GraphStorm's default, so integer columns become float32 too).
+(GraphStorm's default, so integer columns become float32 too). Integer columns are read as
+int64, never through float64, so ``out_dtype: int64`` keeps values beyond 2^53 exactly; a
+cast that merges distinct integers (to float32, say) logs a warning naming the feature.
 """
 
 from __future__ import annotations
@@ -36,5 +38,5 @@ class NoOp(FeatureTransform):
     def _apply(self, state: dict, cols, ctx: TransformContext) -> dict[str, np.ndarray]:
         p = self.params
         mat = numeric_matrix(cols, self.columns, separator=p.separator, validate=ctx.validate,
-                             truncate_dim=p.truncate_dim)
+                             truncate_dim=p.truncate_dim, exact_int=True)
         return {self.feature_name: mat}
