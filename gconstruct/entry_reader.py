@@ -22,12 +22,16 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import pyarrow as pa
 
+import logging
+
 from graphstorm_py import io
 from graphstorm_py.gconstruct.id_map import missing_mask
 from graphstorm_py.gconstruct.readers import iter_batches
 from graphstorm_py.progress import progress
 
 __all__ = ["BoundTransform", "EntryData", "read_entry", "fit_transforms"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,13 +66,20 @@ def fit_transforms(bts: Sequence[BoundTransform], sources, desc: str) -> None:
         return
     columns = sorted({c for bt in todo for c in bt.columns})
     states = [bt.transform.init_state() for bt in todo]
+    rows = 0
     for files, fmt, sep in sources:
         for batch in progress(iter_batches(files, fmt, columns, sep), desc=f"fit {desc}", unit="batch"):
             if batch.num_rows == 0:
                 continue
+            rows += batch.num_rows
             for i, bt in enumerate(todo):
                 cols = [batch.column(batch.schema.get_field_index(c)) for c in bt.columns]
                 states[i] = bt.transform.fit_partial(states[i], cols)
+    if rows == 0:  # nothing to fit on: the features cannot be computed, and there are no rows anyway
+        for bt in todo:
+            log.warning("%s: feature %r has no rows to fit transform '%s' on; it is not written",
+                        desc, bt.transform.feature_name, bt.transform.name)
+        return
     for bt, st in zip(todo, states):
         bt.state = bt.transform.fit_finish(st)
 
@@ -85,6 +96,7 @@ class _Parts:
         self.empty: Optional[pa.RecordBatch] = None   # a 0-row batch, kept for its schema
 
     def add(self, batch: pa.RecordBatch, id_cols, keep, eager, ctx) -> None:
+        """Fold one batch in; transforms left unfitted (their entries have no rows) are skipped."""
         col = {name: batch.column(i) for i, name in enumerate(batch.schema.names)}
         self.rows += batch.num_rows
         for i, c in enumerate(id_cols):
@@ -93,6 +105,8 @@ class _Parts:
         for c in self.kept:
             self.kept[c].append(col[c])
         for bt in eager:
+            if bt.state is None:
+                continue
             for name, arr in bt.transform.apply(bt.state, [col[c] for c in bt.columns], ctx).items():
                 self.outs.setdefault(name, []).append(arr)
 
@@ -133,9 +147,10 @@ def read_entry(files: List[str], fmt: str, sep: Optional[str], id_cols: Sequence
         data.kept[c] = pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.null())
     names = list(dict.fromkeys(n for r in results for n in r.outs))
     for name in names:
-        data.outputs[name] = np.concatenate([a for r in results for a in r.outs[name]])
+        data.outputs[name] = np.concatenate([a for r in results for a in r.outs.get(name, [])])
     for bt in eager:
-        data.output_info.update(bt.transform.output_info(bt.state))
+        if bt.state is not None:
+            data.output_info.update(bt.transform.output_info(bt.state))
     return data
 
 

@@ -304,7 +304,8 @@ class _Builder:
         states = dict(self.states)
         for bts in list(self._node_bound.values()) + list(self._edge_bound.values()):
             for bt in bts:
-                states[bt.key] = {"name": bt.transform.name, "state": bt.state}
+                if bt.state is not None:  # None: never fitted, its entries have no rows
+                    states[bt.key] = {"name": bt.transform.name, "state": bt.state}
         return states
 
 
