@@ -209,10 +209,12 @@ class _Builder:
     def _finish_id_maps(self, raw):
         from_edges: Dict[str, list] = {}
         for etype, entries in raw.items():
+            drop = self._drop.get(etype)
             for i, edge, data in entries:
-                if edge.source_id_col:
-                    from_edges.setdefault(etype[0], []).append(data.id_columns[0])
-                    from_edges.setdefault(etype[2], []).append(data.id_columns[1])
+                if edge.source_id_col:  # the edges dropped for a missing endpoint add no nodes
+                    src, dst = data.id_columns if drop is None else [c.filter(pa.array(~drop)) for c in data.id_columns]
+                    from_edges.setdefault(etype[0], []).append(src)
+                    from_edges.setdefault(etype[2], []).append(dst)
         for ntype, cols in from_edges.items():
             if ntype in self.id_maps and ntype not in self.empty_ntypes:
                 continue

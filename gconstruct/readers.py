@@ -77,7 +77,9 @@ def _csv(path: str, columns: Sequence[str], separator: Optional[str]) -> Iterato
                 fh,
                 read_options=pcsv.ReadOptions(block_size=64 << 20),
                 parse_options=pcsv.ParseOptions(delimiter=separator or ","),
-                convert_options=pcsv.ConvertOptions(include_columns=list(columns) or None),
+                # an empty field is a null (a missing ID, an unlabelled row), for strings too
+                convert_options=pcsv.ConvertOptions(include_columns=list(columns) or None,
+                                                    strings_can_be_null=True),
             )
         except pa.ArrowInvalid as exc:
             msg = str(exc)
