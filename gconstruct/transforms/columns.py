@@ -140,9 +140,14 @@ def numeric_matrix(cols: Sequence, names: Sequence[str], *, separator: str | Non
     return mats[0] if len(mats) == 1 else np.hstack(mats)
 
 
+def _null_as_text(arr: pa.Array) -> pa.Array:
+    """An all-null column (what a csv header without rows reads as) is a column of strings."""
+    return arr.cast(pa.string()) if pa.types.is_null(arr.type) else arr
+
+
 def texts(col, name: str) -> list[str]:
     """The column as Python strings; null reads as the empty string."""
-    arr = as_array(col)
+    arr = _null_as_text(as_array(col))
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         raise DataError(f"column '{name}' has type {arr.type}; a text transform needs strings")
     return pc.fill_null(arr, "").to_pylist()
@@ -150,7 +155,7 @@ def texts(col, name: str) -> list[str]:
 
 def row_values(col, name: str, separator: str | None = None) -> tuple[np.ndarray, pa.Array]:
     """``(rows, values)``: every value in the column with the index of the row it belongs to."""
-    arr = as_array(col)
+    arr = _null_as_text(as_array(col))
     t = arr.type
     is_str = pa.types.is_string(t) or pa.types.is_large_string(t)
     if separator is not None and not _is_list(t):

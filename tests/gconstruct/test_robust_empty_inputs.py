@@ -148,3 +148,35 @@ def test_training_loads_a_graph_with_a_zero_edge_type(tmp_path):
                                "--part-config", str(tmp_path / "out"), "--quiet", "--device", "cpu",
                                "--model-encoder-type", encoder], env=env, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+_TRANSFORMS = [
+    ({"feature_col": "x"}, "num"),
+    ({"feature_col": "x", "transform": {"name": "max_min_norm"}}, "num"),
+    ({"feature_col": "x", "transform": {"name": "standard"}}, "num"),
+    ({"feature_col": "x", "transform": {"name": "rank_gauss"}}, "num"),
+    ({"feature_col": "x", "transform": {"name": "bucket_numerical", "range": [0, 10], "bucket_cnt": 2}}, "num"),
+    ({"feature_col": "s", "transform": {"name": "to_categorical"}}, "str"),
+    ({"feature_col": "s", "transform": {"name": "to_categorical", "separator": ","}}, "str"),
+    ({"feature_col": "s", "transform": {"name": "tokenize_hf", "bert_model": "all-MiniLM-L6-v2",
+                                        "max_seq_length": 8}}, "str"),
+    ({"feature_col": "s", "transform": {"name": "edge_dst_hard_negative", "separator": ";"}}, "str"),
+]
+
+
+@pytest.mark.parametrize("feat,kind", _TRANSFORMS, ids=lambda v: v.get("transform", {}).get("name", "no-op")
+                         if isinstance(v, dict) else v)
+def test_every_transform_applies_to_no_rows(feat, kind):
+    """With a fitted state (e.g. from --transform-conf), 0 rows of a typed or untyped column give 0 rows."""
+    from graphstorm_py.gconstruct.transforms import build_transform
+    from graphstorm_py.gconstruct.transforms.base import TransformContext, fit_state
+
+    if "bert_model" in feat.get("transform", {}):
+        pytest.importorskip("transformers")
+    tr = build_transform(feat, "f", etype=("u", "r", "item"))
+    sample = pa.array([1.0, 2.0, 5.0]) if kind == "num" else pa.array(["a,b", "c", "d;e"])
+    state = fit_state(tr, [[sample]])
+    ctx = TransformContext(lookup=lambda ntype, ids: np.zeros(len(ids), np.int64))
+    for col in (pa.array([], sample.type), pa.array([], pa.null())):
+        out = tr.apply(state, [col], ctx)
+        assert out and all(len(v) == 0 for v in out.values())
