@@ -25,7 +25,7 @@ import pyarrow as pa
 import logging
 
 from graphstorm_py import io
-from graphstorm_py.gconstruct.id_map import missing_mask
+from graphstorm_py.gconstruct.id_map import missing_mask, unify_types
 from graphstorm_py.gconstruct.readers import iter_batches
 from graphstorm_py.progress import progress
 
@@ -111,6 +111,14 @@ class _Parts:
                 self.outs.setdefault(name, []).append(arr)
 
 
+def _chunked(chunks: List[pa.Array]) -> pa.ChunkedArray:
+    """One column from the chunks of all files; files that typed it differently (int32 in one,
+    int64 in another; numbers in one csv, text in the next) are brought to one type."""
+    if not chunks:
+        return pa.chunked_array([], pa.null())
+    return pa.chunked_array(unify_types(chunks))
+
+
 def read_entry(files: List[str], fmt: str, sep: Optional[str], id_cols: Sequence[str],
                bts: Sequence[BoundTransform], keep_cols: Sequence[str], ctx, desc: str,
                num_workers: int = 1) -> EntryData:
@@ -140,11 +148,9 @@ def read_entry(files: List[str], fmt: str, sep: Optional[str], id_cols: Sequence
         if empty is not None:
             results[0].add(empty, id_cols, keep, eager, ctx)
     for i, _ in enumerate(id_cols):
-        chunks = [a for r in results for a in r.ids[i]]
-        data.id_columns.append(pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.null()))
+        data.id_columns.append(_chunked([a for r in results for a in r.ids[i]]))
     for c in keep:
-        chunks = [a for r in results for a in r.kept[c]]
-        data.kept[c] = pa.chunked_array(chunks) if chunks else pa.chunked_array([], pa.null())
+        data.kept[c] = _chunked([a for r in results for a in r.kept[c]])
     names = list(dict.fromkeys(n for r in results for n in r.outs))
     for name in names:
         data.outputs[name] = np.concatenate([a for r in results for a in r.outs.get(name, [])])

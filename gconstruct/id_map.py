@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from graphstorm_py.errors import DataError
 
-__all__ = ["NodeIdMap", "unique_in_order", "missing_mask", "cast_ids"]
+__all__ = ["NodeIdMap", "unique_in_order", "missing_mask", "cast_ids", "unify_types"]
 
 ArrowLike = Union[pa.Array, pa.ChunkedArray]
 _INT_TEXT = r"^[+-]?[0-9]+$"
@@ -55,17 +55,23 @@ def unique_in_order(chunks: Sequence[ArrowLike]) -> pa.Array:
     arrays = [a for a in arrays if not pa.types.is_null(a.type)]
     if not arrays:
         return pa.array([], pa.int64())
-    uniq = _flat(pc.unique(pa.chunked_array(_unify(arrays))))
+    uniq = _flat(pc.unique(pa.chunked_array(unify_types(arrays))))
     miss = missing_mask(uniq)
     return uniq.filter(pa.array(~miss)) if miss.any() else uniq
 
 
-def _unify(arrays: List[pa.Array]) -> List[pa.Array]:
-    types = {a.type for a in arrays}
-    if len(types) <= 1:
+def unify_types(arrays: List[pa.Array]) -> List[pa.Array]:
+    """The arrays with one type: int64 for integers, float64 for numbers, else strings (nulls follow)."""
+    types = {a.type for a in arrays if not pa.types.is_null(a.type)}
+    if len(types) == 1:
+        t = next(iter(types))
+        return [a.cast(t) if a.type != t else a for a in arrays]
+    if not types:
         return arrays
     if all(pa.types.is_integer(t) for t in types):
         return [a.cast(pa.int64()) for a in arrays]
+    if all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in types):
+        return [a.cast(pa.float64()) for a in arrays]
     return [cast_ids(a, pa.string()) for a in arrays]
 
 

@@ -180,3 +180,17 @@ def test_every_transform_applies_to_no_rows(feat, kind):
     for col in (pa.array([], sample.type), pa.array([], pa.null())):
         out = tr.apply(state, [col], ctx)
         assert out and all(len(v) == 0 for v in out.values())
+
+
+def test_files_of_one_entry_typed_differently(tmp_path):
+    """int32 IDs in one parquet shard, int64 in the next; a csv shard whose IDs read as text."""
+    write_table(tmp_path, "a", "parquet", {"id": pa.array([1, 2], pa.int32()), "y": pa.array([0, 1])})
+    write_table(tmp_path, "b", "parquet", {"id": pa.array([3], pa.int64()), "y": pa.array([1.0])})
+    write_table(tmp_path, "e1", "csv", {"src": pa.array([1, 2]), "dst": pa.array([2, 3])})
+    write_table(tmp_path, "e2", "csv", {"src": pa.array(["3"]), "dst": pa.array(["x1"])})
+    label = {"label_col": "y", "task_type": "regression"}
+    c = conf([node("n", ["a.parquet", "b.parquet"], labels=[label])],
+             [edge(("n", "to", "n"), ["e1.csv", "e2.csv"], "csv")])
+    construct(tmp_path, c, "--skip-nonexist-edges")
+    nodes, edges, _ = _meta(tmp_path)
+    assert nodes == {"n": 3} and edges["n,to,n"]["count"] == 2   # 3 -> x1 names no node
