@@ -116,6 +116,18 @@ def read_split_file(path: str, column, width: int) -> List[pa.Array]:
     return _text(path, text, width)
 
 
+def _parquet_columns(path: str, column, width: int) -> List[Optional[str]]:
+    """The ID column names of a parquet split file (None for text and JSON layouts)."""
+    if os.path.splitext(path)[1].lower() != ".parquet":
+        return [None] * width
+    if column:
+        return [column] if isinstance(column, str) else list(column)
+    import pyarrow.parquet as pq
+
+    with io.open_file(path, "rb") as fh:
+        return pq.ParquetFile(fh).schema_arrow.names[:width]
+
+
 def split_rows(files, column, id_maps: Sequence[NodeIdMap], base_dir: str, where: str,
                match: Optional[Callable[[np.ndarray, np.ndarray], np.ndarray]] = None) -> np.ndarray:
     """Row indices (nids, or edge rows through ``match``) of the IDs listed by one split's files."""
@@ -123,11 +135,13 @@ def split_rows(files, column, id_maps: Sequence[NodeIdMap], base_dir: str, where
     out = []
     for path in io.expand_files(files, base_dir, what=f"{where}.custom_split_filenames"):
         cols = read_split_file(path, column, width)
-        missing = np.zeros(len(cols[0]), dtype=bool)
-        for col in cols:
-            missing |= missing_mask(col)
-        if missing.any():
-            raise DataError(f"{where}: split file {path}: {int(missing.sum())} missing IDs (null or NaN)")
+        missing = [missing_mask(col) for col in cols]
+        if any(m.any() for m in missing):
+            names = _parquet_columns(path, column, width)
+            counts = ", ".join(f"{int(m.sum())} in column {n!r}" if n else f"{int(m.sum())}"
+                               for m, n in zip(missing, names) if m.any())
+            raise DataError(f"{where}: split file {path}: {int(np.logical_or.reduce(missing).sum())} missing IDs "
+                            f"(null or NaN): {counts}")
         nids = [m.lookup(col) for m, col in zip(id_maps, cols)]
         unknown = np.zeros(len(cols[0]), dtype=bool)
         for n in nids:

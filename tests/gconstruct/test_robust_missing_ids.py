@@ -80,3 +80,13 @@ def test_nan_and_null_in_json_split_files(tmp_path, capsys, text):
     err = construct(tmp_path, conf([node("n", "n.parquet", labels=[label])], [edge(("n", "to", "n"), "e.parquet")]),
                     code=2, capsys=capsys)
     assert "train.json" in err and "1 missing IDs (null or NaN)" in err
+
+
+def test_missing_ids_in_a_parquet_edge_split_name_the_column(tmp_path, capsys):
+    write_table(tmp_path, "n", "parquet", {"id": pa.array([7, 8])})
+    write_table(tmp_path, "e", "parquet", {"src": pa.array([7]), "dst": pa.array([8])})
+    write_table(tmp_path, "train", "parquet", {"s": pa.array([7, 7]), "d": pa.array([8.0, np.nan])})
+    label = {"task_type": "link_prediction", "custom_split_filenames": {"train": "train.parquet", "column": ["s", "d"]}}
+    err = construct(tmp_path, conf([node("n", "n.parquet")], [edge(("n", "to", "n"), "e.parquet", labels=[label])]),
+                    code=2, capsys=capsys)
+    assert "train.parquet" in err and "1 missing IDs (null or NaN): 1 in column 'd'" in err
