@@ -45,7 +45,8 @@ def test_separator_characters(tmp_path, ch, pos, path):
 
 
 @pytest.mark.parametrize("name,needle", [(" user", "whitespace"), ("user\t", "whitespace"),
-                                         ("us\x01er", "control character"), ("*", "every type")])
+                                         ("us\x01er", "control character"), ("*", "every type"),
+                                         ("..", "output folder")])
 def test_unaddressable_node_types(tmp_path, name, needle):
     with pytest.raises(ConfigError, match=needle):
         load_construct_config(_conf(tmp_path, src=name))
@@ -55,11 +56,26 @@ def test_unaddressable_node_types(tmp_path, name, needle):
     ({"feature_col": "age", "feature_name": "age,years"}, "nodes[0].features[0].feature_name"),
     ({"feature_col": "price:usd"}, "nodes[0].features[0].feature_col"),
     ({"feature_col": ["a", "b"], "feature_name": "a:b"}, "nodes[0].features[0].feature_name"),
+    ({"feature_col": "x", "feature_name": "x/y"}, "nodes[0].features[0].feature_name"),
 ])
 def test_feature_names(tmp_path, feat, path):
     with pytest.raises(ConfigError) as exc:
         load_construct_config(_conf(tmp_path, feat=feat))
     assert path in str(exc.value)
+
+
+@pytest.mark.parametrize("label,path", [
+    ({"label_col": "a/b", "task_type": "regression"}, "nodes[0].labels[0].label_col"),
+    ({"label_col": "y", "task_type": "regression", "mask_field_names": ["tr", "../va", "te"]},
+     "nodes[0].labels[0].mask_field_names[1]"),
+])
+def test_label_and_mask_names_are_file_names(tmp_path, label, path):
+    c = json.loads(open(_conf(tmp_path)).read())
+    c["nodes"][0]["labels"] = [label]
+    (tmp_path / "conf.json").write_text(json.dumps(c))
+    with pytest.raises(ConfigError) as exc:
+        load_construct_config(str(tmp_path / "conf.json"))
+    assert path in str(exc.value) and "'/'" in str(exc.value)
 
 
 def test_every_problem_is_listed_and_yaml_too(tmp_path):
