@@ -156,3 +156,19 @@ def test_read_split_file_layout_comes_from_the_extension(tmp_path):
     assert read_split_file(str(tmp_path / "b.json"), None, 1)[0].to_pylist() == ["007", "12"]
     m = NodeIdMap("t", pa.array([7, 12]))
     np.testing.assert_array_equal(m.lookup(pa.array(["007", "12", "x", " 7 "])), [0, 1, -1, 0])
+
+
+def test_edge_split_casts_each_end_to_its_own_node_type(tmp_path):
+    pq.write_table(pa.table({"id": ["007", "u1"]}), str(tmp_path / "u.parquet"))
+    pq.write_table(pa.table({"id": [7, 8]}), str(tmp_path / "i.parquet"))
+    pq.write_table(pa.table({"src": ["007", "u1", "u1"], "dst": [7, 7, 8]}), str(tmp_path / "e.parquet"))
+    (tmp_path / "val.txt").write_text("007 007\nu1,008\n")   # user '007' -> item 7; user 'u1' -> item 8
+    label = {"task_type": "link_prediction", "custom_split_filenames": {"valid": "val.txt"}}
+    construct(tmp_path, conf([node("user", "u.parquet"), node("item", "i.parquet")],
+                             [edge(("user", "buys", "item"), "e.parquet", labels=[label])]))
+    ds = GraphDataset.open(str(tmp_path / "out"))
+    et = ("user", "buys", "item")
+    s, d = ds.coo(et)
+    u, i = ds.orig_ids("user").to_pylist(), ds.orig_ids("item").to_pylist()
+    val = ds.edge_array(et, "val_mask").astype(bool)
+    assert {(u[a], i[b]) for a, b in zip(s[val], d[val])} == {("007", 7), ("u1", 8)}
