@@ -11,8 +11,8 @@ from graphstorm_py.config.fields import NodeFeatMap, StrictModel
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
 
-GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat")
-UNSUPPORTED_ENCODERS = ("lm", "mlp", "gatv2")
+GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat", "gatv2")
+UNSUPPORTED_ENCODERS = ("lm", "mlp")
 """GraphStorm encoders that graphstorm_py does not have yet."""
 
 
@@ -47,7 +47,7 @@ class GNNConfig(StrictModel):
             A graphstorm_py key; GraphStorm has no way to choose.
     """
 
-    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat"]
+    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2"]
     num_layers: int = Field(ge=1)
     hidden_size: int = Field(gt=0)
     fanout: str

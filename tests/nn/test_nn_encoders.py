@@ -6,7 +6,7 @@ from graphstorm_py.nn.encoders import GNN_ENCODERS, build_gnn_encoder
 from graphstorm_py.nn.full_blocks import full_neighbor_blocks
 from graphstorm_py.nn.input_encoder import NodeInputEncoder
 
-NAMES = ["rgcn", "rgat", "hgt", "sage", "gat"]
+NAMES = ["rgcn", "rgat", "hgt", "sage", "gat", "gatv2"]
 
 
 @pytest.mark.parametrize("name", NAMES)
