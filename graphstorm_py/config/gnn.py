@@ -24,7 +24,8 @@ class GNNConfig(StrictModel):
         num_layers: GNN layers, >= 1. Required.
         hidden_size: width of every hidden layer. Required.
         fanout: neighbours sampled per layer in training, GraphStorm syntax, kept as text:
-            ``"10,5"`` or ``"user/rates/movie:10@movie/rated-by/user:5,..."``. One layer per
+            ``"10,5"``, ``"user/rates/movie:10@movie/rated-by/user:5,..."`` or by relation name
+            ``"rates:10@rated-by:5,..."`` (the sampler resolves names). One layer per
             ``num_layers`` (input layer first). Required. :attr:`fanouts` parses it.
         eval_fanout: the same for evaluation and inference. Default ``-1`` per layer (all).
         dropout: in [0, 1). Default 0.
