@@ -9,7 +9,7 @@ and :mod:`~graphstorm_py.config.task_lp`.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, FrozenSet, List, Literal, Optional
+from typing import Any, ClassVar, Dict, FrozenSet, List, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -108,7 +108,7 @@ class ClassificationFields(StrictModel):
     BINARY_METRICS: ClassVar[bool] = True
 
     eval_metric: List[str] = Field(default_factory=lambda: ["accuracy"])
-    num_classes: int = Field(gt=0)
+    num_classes: Union[int, Dict[str, int]]
     multilabel: bool = False
     multilabel_weights: Optional[FloatList] = None
     imbalance_class_weights: Optional[FloatList] = None
@@ -119,19 +119,51 @@ class ClassificationFields(StrictModel):
 
     @field_validator("num_classes", mode="before")
     @classmethod
-    def _single_num_classes(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            raise ValueError("per-node-type num_classes (several target node types) is not "
-                             "supported by graphstorm_py yet")
+    def _num_classes(cls, value: Any) -> Any:
+        # per node type (several target node types): {ntype: n} or GraphStorm's ["ntype:n", ...]
+        if isinstance(value, (list, tuple)) or (isinstance(value, str) and ":" in value):
+            items = [value] if isinstance(value, str) else value
+            out = {}
+            for item in items:
+                ntype, sep, num = str(item).rpartition(":")
+                if not sep or not ntype.strip():
+                    raise ValueError(f"per-node-type num_classes {item!r} must look like 'ntype:N'")
+                out[ntype.strip()] = num.strip()
+            value = out
         return value
+
+    @field_validator("num_classes")
+    @classmethod
+    def _positive_classes(cls, value: Any) -> Any:
+        for n in (value.values() if isinstance(value, dict) else [value]):
+            if n <= 0:
+                raise ValueError(f"must be > 0, got {n}")
+        return value
+
+    def classes_of(self, ntype: Optional[str] = None) -> int:
+        """``num_classes`` of a target type (the only value unless it is given per node type)."""
+        if not isinstance(self.num_classes, dict):
+            return self.num_classes
+        if ntype not in self.num_classes:
+            raise ValueError(f"num_classes has no entry for node type {ntype!r}")
+        return self.num_classes[ntype]
 
     @model_validator(mode="after")
     def _class_weights(self) -> "ClassificationFields":
+        per_type = isinstance(self.num_classes, dict)
+        ntypes = getattr(self, "target_ntypes", None)
+        if per_type and ntypes is not None and set(self.num_classes) != set(ntypes):
+            raise ValueError(f"per-node-type 'num_classes' names {sorted(self.num_classes)} but target_ntype is "
+                             f"{ntypes}")
+        if per_type and ntypes is None:
+            raise ValueError("'num_classes' per node type needs a node task")
         for key, positive in (("multilabel_weights", False), ("imbalance_class_weights", True)):
             weights = getattr(self, key)
             if weights is None:
                 continue
-            if len(weights) != self.num_classes:
+            if per_type and len(set(self.num_classes.values())) > 1:
+                raise ValueError(f"'{key}' needs one num_classes for every target node type")
+            if len(weights) != self.classes_of(next(iter(self.num_classes)) if per_type else None):
                 raise ValueError(f"'{key}' has {len(weights)} weights but 'num_classes' is "
                                  f"{self.num_classes}")
             if any(w < 0 or (positive and w == 0) for w in weights):
@@ -139,7 +171,7 @@ class ClassificationFields(StrictModel):
         if self.multilabel_weights is not None and not self.multilabel:
             raise ValueError("'multilabel_weights' needs 'multilabel: true'")
         binary = [m for m in self.eval_metric if m.startswith(BINARY_METRIC_PREFIXES)]
-        if binary and (self.multilabel or self.num_classes > 2):
+        if binary and (self.multilabel or max(self.num_classes.values() if per_type else [self.num_classes]) > 2):
             raise ValueError(f"metric {binary[0]!r} is for binary classification: it needs num_classes "
                              "1 or 2 and no multilabel")
         if self.class_loss_func == "focal":
