@@ -11,7 +11,7 @@ from graphstorm_py.config.fields import NodeFeatMap, StrictModel
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
 
-GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat", "gatv2")
+GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed")
 UNSUPPORTED_ENCODERS = ("lm", "mlp")
 """GraphStorm encoders that graphstorm_py does not have yet."""
 
@@ -20,7 +20,8 @@ class GNNConfig(StrictModel):
     """GraphStorm's model keys (usually in ``gnn:``, ``rgcn:``, ``rgat:`` ... sections).
 
     Attributes:
-        model_encoder_type: the GNN, one of :data:`GNN_ENCODERS`. Required.
+        model_encoder_type: the GNN, one of :data:`GNN_ENCODERS`. Required. ``learnable_embed``
+            has no GNN layers: every node gets a learnable embedding and ``fanout`` is not sampled.
         num_layers: GNN layers, >= 1. Required.
         hidden_size: width of every hidden layer. Required.
         fanout: neighbours sampled per layer in training, GraphStorm syntax, kept as text:
@@ -48,7 +49,7 @@ class GNNConfig(StrictModel):
             A graphstorm_py key; GraphStorm has no way to choose.
     """
 
-    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2"]
+    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed"]
     num_layers: int = Field(ge=1)
     hidden_size: int = Field(gt=0)
     fanout: str
@@ -100,6 +101,8 @@ class GNNConfig(StrictModel):
         if self.eval_fanout is None:
             self.eval_fanout = ",".join(["-1"] * self.num_layers)
         for key in ("fanout", "eval_fanout"):
+            if self.model_encoder_type == "learnable_embed":
+                break   # no GNN layers: the fanouts are never sampled
             text = getattr(self, key)
             n = syntax.fanout_layers(text)
             if n != self.num_layers:

@@ -51,8 +51,10 @@ class Assembly:
     device: torch.device
 
     def sampler(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> NeighborSampler:
-        """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``)."""
-        return NeighborSampler(self.graph, parse_fanout(fanout, self.graph.etypes, key=key), seed=seed)
+        """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``);
+        none of its layers when the encoder has no layers (``learnable_embed``)."""
+        fanouts = parse_fanout(fanout, self.graph.etypes, key=key) if self.model.gnn.num_layers else []
+        return NeighborSampler(self.graph, fanouts, seed=seed)
 
     def minibatch_embedder(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> MiniBatchEmbedder:
         return MiniBatchEmbedder(self.model, self.sampler(fanout, seed, key), self.features, self.device)

@@ -34,8 +34,9 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         feat_dims: ``{ntype: input feature width}`` of the featured node types.
         decoders: ``{task name: head}`` built by the tasks.
     """
+    learnable = gnn.model_encoder_type == "learnable_embed"   # embeddings are the whole encoder
     input_encoder = NodeInputEncoder(
-        num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings,
+        num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings or learnable,
         dropout=gnn.dropout, activation=None if gnn.input_activate == "none" else gnn.input_activate,
         num_ffn_layers_in_input=gnn.num_ffn_layers_in_input)
     extra = {"aggregator": gnn.sage_aggregator} if gnn.model_encoder_type == "sage" else {}
