@@ -79,7 +79,8 @@ class Trainer:
         self.alpha_l2norm, self.log_every = alpha_l2norm, log_every
         cfg = run.config
         self.sampler = run.sampler(cfg.gnn.fanout, seed=cfg.hyperparam.seed)
-        self.embedder = MiniBatchEmbedder(run.model, self.sampler, run.features, run.device)
+        self.embedder = MiniBatchEmbedder(run.model, self.sampler, run.features, run.device,
+                                          getattr(run, "edge_features", None))
         self.state = TrainState()
 
     # ---- the loop -------------------------------------------------------------------------

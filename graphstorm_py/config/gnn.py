@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Literal, Optional
+from typing import Any, Dict, List, Literal, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from graphstorm_py.config import syntax
 from graphstorm_py.config.fields import NodeFeatMap, StrictModel
+from graphstorm_py.typing import EdgeType
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
 
@@ -47,6 +48,11 @@ class GNNConfig(StrictModel):
         sage_aggregator: neighbour aggregation of ``sage``: ``pool`` (GraphStorm's built-in
             choice, the default) or ``mean`` (GraphSAGE-mean, better on small citation graphs).
             A graphstorm_py key; GraphStorm has no way to choose.
+        edge_feat_name: edge features used in message passing, ``{etype: [feat, ...]}``;
+            GraphStorm's ``["user,rating,movie:rate,time"]`` (a name without ``etype:`` applies to
+            every edge type). rgcn, rgat, hgt and gat only. ``None``: no edge features.
+        edge_feat_mp_op: how an edge feature meets the source node's embedding in a message:
+            ``concat``, ``add``, ``sub``, ``mul`` or ``div``. Default ``concat`` (GraphStorm's).
     """
 
     model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed"]
@@ -67,6 +73,25 @@ class GNNConfig(StrictModel):
     sage_aggregator: Literal["pool", "mean"] = "pool"
     node_feat_name: Optional[NodeFeatMap] = None
     use_node_embeddings: bool = False
+    edge_feat_name: Optional[Dict[EdgeType, List[str]]] = None
+    edge_feat_mp_op: Literal["concat", "add", "sub", "mul", "div"] = "concat"
+
+    @field_validator("edge_feat_name", mode="before")
+    @classmethod
+    def _edge_feats(cls, value: Any) -> Any:
+        if value is None or isinstance(value, dict):
+            return value
+        out = {}
+        for etype, names in syntax.parse_etype_values(value).items():
+            feats = [f.strip() for f in names.split(",")]
+            if not all(feats):
+                raise ValueError(f"edge feature list {names!r} has an empty name")
+            out[etype] = feats
+        return out
+
+    @field_serializer("edge_feat_name")
+    def _dump_edge_feats(self, value: Optional[Dict[EdgeType, List[str]]]) -> Optional[List[str]]:
+        return None if value is None else syntax.dump_etype_values({et: ",".join(f) for et, f in value.items()})
 
     @field_validator("model_encoder_type", mode="before")
     @classmethod
@@ -95,6 +120,13 @@ class GNNConfig(StrictModel):
         if value != -1 and value <= 0:
             raise ValueError(f"must be > 0, or -1 for no basis sharing (got {value})")
         return value
+
+    @model_validator(mode="after")
+    def _edge_feat_encoder(self) -> "GNNConfig":
+        if self.edge_feat_name and self.model_encoder_type not in ("rgcn", "rgat", "hgt", "gat"):
+            raise ValueError(f"'edge_feat_name' needs an encoder that uses edge features in message passing "
+                             f"(rgcn, rgat, hgt or gat), not {self.model_encoder_type!r}")
+        return self
 
     @model_validator(mode="after")
     def _layers_match(self) -> "GNNConfig":

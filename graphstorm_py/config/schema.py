@@ -56,8 +56,6 @@ UNSUPPORTED_KEYS: Dict[str, str] = {
     "construct_feat_encoder": f"{_NOT_YET} (feature construction)",
     "construct_feat_fanout": f"{_NOT_YET} (feature construction)",
     "use_pseudolabel": _NOT_YET,
-    "edge_feat_name": f"{_NOT_YET} (edge features in message passing)",
-    "edge_feat_mp_op": f"{_NOT_YET} (edge features in message passing)",
     "reconstruct_nfeat_name": f"{_NOT_YET} (the reconstruct_node_feat task)",
 }
 """GraphStorm training keys we know but do not support, each with the reason given."""

@@ -15,7 +15,8 @@ vocabulary:
 layer           parameters
 =============== =============================================================
 ``embed``       the input encoder (``dense_embed`` + ``sparse_embed``)
-``dense_embed`` input projections and NGNN layers of the input encoder
+``dense_embed`` input projections and NGNN layers of the input encoder (and the edge input
+                encoder of ``edge_feat_name``)
 ``sparse_embed`` the learnable node-embedding tables (trained with SparseAdam)
 ``gnn``         the GNN encoder
 ``decoder``     every task head, ``decoders.<task name>``
@@ -41,7 +42,7 @@ SPARSE_EMBED_PREFIX = "input_encoder.embeds."
 _FUSE_INPUT = True
 LAYER_PREFIXES: Dict[str, List[str]] = {
     "embed": ["input_encoder."],
-    "dense_embed": ["input_encoder."],      # minus the sparse tables, see GNNModel.layer_of
+    "dense_embed": ["input_encoder.", "edge_input_encoder."],   # minus the sparse tables, see GNNModel.layer_of
     "sparse_embed": [SPARSE_EMBED_PREFIX],
     "gnn": ["gnn."],
     "decoder": ["decoders."],
@@ -57,13 +58,17 @@ class GNNModel(nn.Module):
         input_encoder: features / learnable embeddings -> ``hidden_size``.
         gnn: a :class:`~graphstorm_py.nn.encoders.base.GNNEncoder`.
         decoders: ``{task name: head}``; a head maps embeddings of the task's targets to outputs.
+        edge_input_encoder: projects raw edge features to ``hidden_size`` for message passing
+            (``edge_feat_name``); ``None`` without edge features.
     """
 
-    def __init__(self, input_encoder: NodeInputEncoder, gnn: GNNEncoder, decoders: Mapping[str, nn.Module]):
+    def __init__(self, input_encoder: NodeInputEncoder, gnn: GNNEncoder, decoders: Mapping[str, nn.Module],
+                 edge_input_encoder: Optional[nn.Module] = None):
         super().__init__()
         self.input_encoder = input_encoder
         self.gnn = gnn
         self.decoders = nn.ModuleDict(dict(decoders))
+        self.edge_input_encoder = edge_input_encoder
 
     @property
     def device(self) -> torch.device:
@@ -74,11 +79,17 @@ class GNNModel(nn.Module):
         return self.gnn.out_size
 
     def forward(self, blocks: Sequence[Block], input_nodes: Mapping[str, torch.Tensor],
-                feats: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+                feats: Mapping[str, torch.Tensor], edge_feats: Optional[Sequence[Mapping]] = None
+                ) -> Dict[str, torch.Tensor]:
         """Embeddings of the output nodes of ``blocks[-1]``, ``{ntype: [n_seeds, out_dims]}``.
 
         ``input_nodes`` are ``blocks[0].src_nodes`` and ``feats`` their features (featured types).
+        ``edge_feats``: raw edge features of each block's edges (``{etype: [E, d]}`` per block),
+        projected by the edge input encoder into ``block.edge_feats`` for message passing.
         """
+        if edge_feats is not None and self.edge_input_encoder is not None:
+            for block, raw in zip(blocks, edge_feats):
+                block.edge_feats = self.edge_input_encoder(raw)
         if _FUSE_INPUT and len(blocks) > 0 and self._first_layer_takes_linear_input():
             h = self.input_encoder(input_nodes, feats, lazy=True)   # rgcn projects after aggregating
         else:
@@ -94,7 +105,7 @@ class GNNModel(nn.Module):
 
     @torch.no_grad()
     def full_graph_embeddings(self, csc, num_nodes: Mapping[str, int], features: FeatureFn,
-                              batch_size: int = 4096, device=None) -> Dict[str, torch.Tensor]:
+                              batch_size: int = 4096, device=None, edge_features=None) -> Dict[str, torch.Tensor]:
         """Exact embeddings of *every* node by layer-wise full-neighbour inference (on CPU).
 
         The input layer is computed batch by batch from ``features`` (e.g. a
@@ -107,7 +118,11 @@ class GNNModel(nn.Module):
         try:
             def h0(nids: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
                 return self.input_encoder(nids, features(nids))
-            return self.gnn.full_inference(csc, num_nodes, h0, batch_size=batch_size, device=device)
+            efn = None
+            if edge_features is not None and self.edge_input_encoder is not None:
+                def efn(block: Block) -> Dict:
+                    return self.edge_input_encoder(edge_features(block.eids))
+            return self.gnn.full_inference(csc, num_nodes, h0, batch_size=batch_size, device=device, edge_feats=efn)
         finally:
             self.train(was_training)
 

@@ -341,7 +341,7 @@ class LinkPredictionTask(Task):
         from graphstorm_py.model.embed import FullGraphEmbedder
         from graphstorm_py.sampling.csc_graph import CSCGraph
         graph = embedder.graph if isinstance(embedder, FullGraphEmbedder) else embedder.sampler.graph
-        csc = dict(graph.csc)
+        csc, eid_maps = dict(graph.csc), {}
         for et, eids in self._held_out.items():
             indptr, indices = csc[et]
             keep = torch.ones(indices.numel(), dtype=torch.bool, device=indices.device)
@@ -352,9 +352,12 @@ class LinkPredictionTask(Task):
             new_ptr = torch.zeros_like(indptr)
             torch.cumsum(counts, 0, out=new_ptr[1:])
             csc[et] = (new_ptr, indices[keep])
+            eid_maps[et] = torch.nonzero(keep).flatten().cpu()   # pruned position -> eid (edge features)
         pruned = CSCGraph(csc, dict(graph.num_nodes))
         bs = getattr(embedder, "batch_size", 4096)
-        return FullGraphEmbedder(embedder.model, pruned, embedder.features, bs, embedder.device)
+        from graphstorm_py.model.edge_features import remap_edge_features
+        return FullGraphEmbedder(embedder.model, pruned, embedder.features, bs, embedder.device,
+                                 remap_edge_features(getattr(embedder, "edge_features", None), eid_maps))
 
     def full_ranks(self, decoder, embedder, split: str, filtered: bool = True, with_sizes: bool = False):
         """Exact (filtered) ranks against every destination node, per eval edge type; with
