@@ -56,7 +56,6 @@ UNSUPPORTED_KEYS: Dict[str, str] = {
     "construct_feat_encoder": f"{_NOT_YET} (feature construction)",
     "construct_feat_fanout": f"{_NOT_YET} (feature construction)",
     "use_pseudolabel": _NOT_YET,
-    "reconstruct_nfeat_name": f"{_NOT_YET} (the reconstruct_node_feat task)",
 }
 """GraphStorm training keys we know but do not support, each with the reason given."""
 

@@ -20,6 +20,7 @@ starts. Each node's embedding at each layer is computed exactly once, so inferen
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import torch
@@ -129,6 +130,21 @@ class GNNEncoder(nn.Module):
         for d in dims:
             if d % self.num_heads:
                 raise ConfigError(f"num_heads={self.num_heads} must divide the layer width {d}")
+
+    @contextmanager
+    def last_self_loop_skipped(self):
+        """Run the last layer without its self-loop term (rgcn, rgat; a no-op for the others), as
+        GraphStorm does for feature reconstruction: a node's own feature must not reach its
+        reconstruction directly."""
+        layer = self.layers[-1] if len(self.layers) else None
+        if layer is None or not hasattr(layer, "skip_self_loop"):
+            yield
+            return
+        old, layer.skip_self_loop = layer.skip_self_loop, True
+        try:
+            yield
+        finally:
+            layer.skip_self_loop = old
 
     def layer_forward(self, l: int, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         """Layer ``l`` on one block: ``{ntype: [n_src, in]} -> {ntype: [n_dst, out]}``."""

@@ -56,6 +56,7 @@ class RelationalAttLayer(nn.Module):
             self.loop_weight = nn.Parameter(torch.empty(in_dim, out_dim))
             nn.init.xavier_uniform_(self.loop_weight, gain=nn.init.calculate_gain("relu"))
         self.h_bias = nn.Parameter(torch.zeros(out_dim)) if bias else None
+        self.skip_self_loop = False   # see GNNEncoder.last_self_loop_skipped
         self.tail = tail or LayerTail(ntypes, out_dim)
 
     def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
@@ -65,7 +66,7 @@ class RelationalAttLayer(nn.Module):
         out = {}
         for t, x in h_dst.items():
             h = msgs[t] if t in msgs else x.new_zeros(x.size(0), self.out_dim)
-            if self.loop_weight is not None:
+            if self.loop_weight is not None and not self.skip_self_loop:
                 h = h + x @ self.loop_weight
             if self.h_bias is not None:
                 h = h + self.h_bias

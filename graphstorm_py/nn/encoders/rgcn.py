@@ -126,6 +126,7 @@ class RelGraphConvLayer(nn.Module):
             self.weight = _xavier(max(num_rels, 1), in_dim, out_dim)
         self.loop_weight = _xavier(in_dim, out_dim) if self_loop else None
         self.h_bias = nn.Parameter(torch.zeros(out_dim)) if bias else None
+        self.skip_self_loop = False   # see GNNEncoder.last_self_loop_skipped
         self.tail = tail or LayerTail(ntypes, out_dim)
         # relations whose edge features take part in message passing, keyed by etype index
         self.ef_convs = nn.ModuleDict({str(self.etype_index[tuple(et)]): EdgeFeatGraphConv(in_dim, out_dim, edge_feat_mp_op)
@@ -179,7 +180,7 @@ class RelGraphConvLayer(nn.Module):
             out[d] = out[d] + agg
         for t in out:
             h = out[t]
-            if self.loop_weight is not None:
+            if self.loop_weight is not None and not self.skip_self_loop:
                 h = h + h_dst[t] @ self.loop_weight
             if self.h_bias is not None:
                 h = h + self.h_bias
