@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Literal, Optional
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from graphstorm_py.config import syntax
-from graphstorm_py.config.fields import NodeFeatMap, StrictModel
+from graphstorm_py.config.fields import NameList, NodeFeatMap, StrictModel
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
@@ -53,6 +53,10 @@ class GNNConfig(StrictModel):
             every edge type). rgcn, rgat, hgt and gat only. ``None``: no edge features.
         edge_feat_mp_op: how an edge feature meets the source node's embedding in a message:
             ``concat``, ``add``, ``sub``, ``mul`` or ``div``. Default ``concat`` (GraphStorm's).
+        construct_feat_ntype: featureless node types whose input vectors are computed from their
+            neighbours by one extra layer instead of learnable embeddings. Default: none.
+        construct_feat_encoder: that layer's kind; GraphStorm has ``rgcn`` only (the default).
+        construct_feat_fanout: neighbours sampled per relation for it. Default 5.
     """
 
     model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed"]
@@ -75,6 +79,9 @@ class GNNConfig(StrictModel):
     use_node_embeddings: bool = False
     edge_feat_name: Optional[Dict[EdgeType, List[str]]] = None
     edge_feat_mp_op: Literal["concat", "add", "sub", "mul", "div"] = "concat"
+    construct_feat_ntype: Optional[NameList] = None
+    construct_feat_encoder: Literal["rgcn"] = "rgcn"
+    construct_feat_fanout: int = Field(5, ge=-1)
 
     @field_validator("edge_feat_name", mode="before")
     @classmethod

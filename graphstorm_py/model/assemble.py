@@ -56,6 +56,10 @@ class Assembly:
         """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``);
         none of its layers when the encoder has no layers (``learnable_embed``)."""
         fanouts = parse_fanout(fanout, self.graph.etypes, key=key) if self.model.gnn.num_layers else []
+        fc = self.model.feature_constructor
+        if fc is not None:   # an input-side block for construct_feat_ntype: only relations into those types
+            k = self.config.gnn.construct_feat_fanout
+            fanouts = [{et: (k if tuple(et) in fc.etypes else 0) for et in self.graph.etypes}] + list(fanouts)
         return NeighborSampler(self.graph, fanouts, seed=seed)
 
     def minibatch_embedder(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> MiniBatchEmbedder:
