@@ -12,7 +12,7 @@ from graphstorm_py.errors import ConfigError
 from graphstorm_py.model.assemble import assemble, open_graph
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "training"))
-from gs_yaml import run_gs_train  # noqa: E402
+from gs_yaml import run_gs_infer, run_gs_train  # noqa: E402
 from train_helpers import toy_graph  # noqa: E402,F401  (fixture)
 
 UB = ("user", "buys", "item")
@@ -68,6 +68,8 @@ def test_full_fanout_minibatch_equals_layerwise(toy_graph, enc):
 def test_one_epoch_yaml(tmp_path, toy_graph, capsys, mini):
     res = run_gs_train(tmp_path, YAML.format(enc="rgcn", k=5, mini=mini), toy_graph, capsys=capsys)
     assert "accuracy" in res["test"]
+    out = run_gs_infer(tmp_path, toy_graph, *(["--use-mini-batch-infer"] if mini == "true" else []))
+    assert os.path.exists(os.path.join(out, "_SUCCESS"))
 
 
 @pytest.mark.parametrize("ntypes,match", [(["user"], "has node features"), (["shop"], "does not have")])

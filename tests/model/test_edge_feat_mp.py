@@ -16,7 +16,7 @@ from graphstorm_py.graph import EdgeTypeData, NodeTypeData, write_graph
 from graphstorm_py.model.assemble import assemble, open_graph
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "training"))
-from gs_yaml import run_gs_train  # noqa: E402
+from gs_yaml import run_gs_infer, run_gs_train  # noqa: E402
 
 NU, NI = 30, 20
 UB, BU = ("user", "buys", "item"), ("item", "bought-by", "user")
@@ -85,6 +85,9 @@ def test_edge_features_follow_block_eids(efeat_graph):
 def test_one_epoch_node_classification(tmp_path, efeat_graph, capsys, enc, op, mini):
     res = run_gs_train(tmp_path, NC.format(enc=enc, op=op, mini=mini), efeat_graph, capsys=capsys)
     assert "accuracy" in res["test"]
+    if enc == "rgcn":   # gs-infer restores the edge input encoder and uses the edge features too
+        out = run_gs_infer(tmp_path, efeat_graph, *(["--use-mini-batch-infer"] if mini == "true" else []))
+        assert os.path.exists(os.path.join(out, "_SUCCESS"))
 
 
 def test_minibatch_full_fanout_equals_layerwise_with_edge_features(efeat_graph):

@@ -27,3 +27,16 @@ def run_gs_train(tmp_path, yaml_text: str, graph: str, *extra: str, capsys=None)
     assert exc.value.code == 0, f"gs-train exited {exc.value.code}: {err}"
     with open(os.path.join(save, "results.json")) as fh:
         return json.load(fh)
+
+
+def run_gs_infer(tmp_path, graph: str, *extra: str) -> str:
+    """gs-infer with the YAML and the epoch-0 checkpoint of :func:`run_gs_train`; returns the embedding path."""
+    from graphstorm_py.cli import run_cli
+    from graphstorm_py.inference.cli import _main
+
+    out = os.path.join(str(tmp_path), "emb")
+    code = run_cli(_main, ["--cf", os.path.join(str(tmp_path), "train.yaml"), "--part-config", graph,
+                           "--restore-model-path", os.path.join(str(tmp_path), "models", "epoch-0"),
+                           "--save-embed-path", out, "--quiet", *extra])
+    assert code == 0, f"gs-infer exited {code}"
+    return out
