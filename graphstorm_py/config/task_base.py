@@ -122,7 +122,7 @@ class ClassificationFields(StrictModel):
     def _num_classes(cls, value: Any) -> Any:
         # per node type (several target node types): {ntype: n} or GraphStorm's ["ntype:n", ...]
         if isinstance(value, (list, tuple)) or (isinstance(value, str) and ":" in value):
-            items = [value] if isinstance(value, str) else value
+            items = value.split(",") if isinstance(value, str) else value
             out = {}
             for item in items:
                 ntype, sep, num = str(item).rpartition(":")

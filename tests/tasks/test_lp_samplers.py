@@ -106,3 +106,34 @@ def test_amri_in_lp_evaluation(lp_graph, ranking):
         assert (sizes[ET] == 30 - 5 + 1).all()
     from graphstorm_py.eval.ranking import amri
     assert res[key] == pytest.approx(amri(ranks[ET], sizes[ET]))
+
+
+LP_YAML = """\
+version: 1.0
+gsf:
+  gnn: {{model_encoder_type: rgcn, num_layers: 1, hidden_size: 8, fanout: "buys:5@bought-by:5",
+        node_feat_name: ["user:f"]}}
+  hyperparam: {{lr: 0.01, batch_size: 32, num_epochs: 1}}
+  link_prediction:
+    train_etype: ["user,buys,item"]
+    train_negative_sampler: {sampler}
+    eval_negative_sampler: {sampler}
+    num_negative_edges: 4
+    num_negative_edges_eval: 8
+    train_etypes_negative_dstnode: ["user,buys,item:hneg"]
+    num_train_hard_negatives: 1
+    eval_metric: [mrr, amri, hit_at_5]
+"""
+
+
+@pytest.mark.parametrize("sampler", ["fast_uniform", "fast_joint", "fast_localuniform", "fast_localjoint",
+                                     "all_etype_uniform", "all_etype_joint"])
+def test_one_epoch_yaml(tmp_path, lp_graph, capsys, sampler):
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "training"))
+    from gs_yaml import run_gs_train
+
+    res = run_gs_train(tmp_path, LP_YAML.format(sampler=sampler), lp_graph, capsys=capsys)
+    assert {"mrr", "amri", "hit_at_5"} <= set(res["test"])
+    assert -1.0 <= res["test"]["amri"] <= 1.0

@@ -69,6 +69,7 @@ def test_decoders_batches_and_loss(two_target_graph):
     cfg = _cfg()
     task = cfg.task
     assert task.target_ntypes == ["user", "item"] and task.num_classes == {"user": 2, "item": 3}
+    assert _cfg(num_classes="'user:2, item:3'").task.num_classes == {"user": 2, "item": 3}
     run = assemble(cfg, open_graph(two_target_graph))
     t = run.tasks[0]
     dec = run.model.decoders[t.name]
