@@ -15,7 +15,7 @@ from graphstorm_py.graph import EdgeTypeData, NodeTypeData, write_graph
 from graphstorm_py.model.assemble import assemble, open_graph
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "training"))
-from gs_yaml import run_gs_train  # noqa: E402
+from gs_yaml import run_gs_infer, run_gs_train  # noqa: E402
 
 NU, NI = 30, 24
 
@@ -94,6 +94,9 @@ def test_one_epoch_yaml(tmp_path, two_target_graph, capsys):
     res = run_gs_train(tmp_path, YAML.format(num_classes="{user: 2, item: 3}", eval_ntype="user"),
                        two_target_graph, capsys=capsys)
     assert "accuracy" in res["test"]
+    pred = str(tmp_path / "pred")
+    out = run_gs_infer(tmp_path, two_target_graph, "--save-prediction-path", pred)
+    assert os.path.exists(os.path.join(out, "_SUCCESS")) and os.path.isdir(os.path.join(pred, "user"))
 
 
 @pytest.mark.parametrize("num_classes,eval_ntype,match", [
