@@ -79,7 +79,8 @@ class Trainer:
         self.alpha_l2norm, self.log_every = alpha_l2norm, log_every
         cfg = run.config
         self.sampler = run.sampler(cfg.gnn.fanout, seed=cfg.hyperparam.seed)
-        self.embedder = MiniBatchEmbedder(run.model, self.sampler, run.features, run.device)
+        self.embedder = MiniBatchEmbedder(run.model, self.sampler, run.features, run.device,
+                                          getattr(run, "edge_features", None))
         self.state = TrainState()
 
     # ---- the loop -------------------------------------------------------------------------
@@ -128,7 +129,8 @@ class Trainer:
         self.optimizers.zero_grad()
         total: Optional[torch.Tensor] = None
         for task, batch in batches:
-            emb = self.embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
+            with task.forward_context(self.model):
+                emb = self.embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
             loss = task.weight * task.loss(self.model.decoders[task.name], emb, batch)
             total = loss if total is None else total + loss
         if self.alpha_l2norm:

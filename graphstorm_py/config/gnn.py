@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Literal, Optional
+from typing import Any, Dict, List, Literal, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from graphstorm_py.config import syntax
-from graphstorm_py.config.fields import NodeFeatMap, StrictModel
+from graphstorm_py.config.fields import NameList, NodeFeatMap, StrictModel
+from graphstorm_py.typing import EdgeType
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
 
-GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat")
-UNSUPPORTED_ENCODERS = ("lm", "mlp", "gatv2")
+GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed")
+UNSUPPORTED_ENCODERS = ("lm", "mlp")
 """GraphStorm encoders that graphstorm_py does not have yet."""
 
 
@@ -20,11 +21,13 @@ class GNNConfig(StrictModel):
     """GraphStorm's model keys (usually in ``gnn:``, ``rgcn:``, ``rgat:`` ... sections).
 
     Attributes:
-        model_encoder_type: the GNN, one of :data:`GNN_ENCODERS`. Required.
+        model_encoder_type: the GNN, one of :data:`GNN_ENCODERS`. Required. ``learnable_embed``
+            has no GNN layers: every node gets a learnable embedding and ``fanout`` is not sampled.
         num_layers: GNN layers, >= 1. Required.
         hidden_size: width of every hidden layer. Required.
         fanout: neighbours sampled per layer in training, GraphStorm syntax, kept as text:
-            ``"10,5"`` or ``"user/rates/movie:10@movie/rated-by/user:5,..."``. One layer per
+            ``"10,5"``, ``"user/rates/movie:10@movie/rated-by/user:5,..."`` or by relation name
+            ``"rates:10@rated-by:5,..."`` (the sampler resolves names). One layer per
             ``num_layers`` (input layer first). Required. :attr:`fanouts` parses it.
         eval_fanout: the same for evaluation and inference. Default ``-1`` per layer (all).
         dropout: in [0, 1). Default 0.
@@ -45,9 +48,18 @@ class GNNConfig(StrictModel):
         sage_aggregator: neighbour aggregation of ``sage``: ``pool`` (GraphStorm's built-in
             choice, the default) or ``mean`` (GraphSAGE-mean, better on small citation graphs).
             A graphstorm_py key; GraphStorm has no way to choose.
+        edge_feat_name: edge features used in message passing, ``{etype: [feat, ...]}``;
+            GraphStorm's ``["user,rating,movie:rate,time"]`` (a name without ``etype:`` applies to
+            every edge type). rgcn, rgat, hgt and gat only. ``None``: no edge features.
+        edge_feat_mp_op: how an edge feature meets the source node's embedding in a message:
+            ``concat``, ``add``, ``sub``, ``mul`` or ``div``. Default ``concat`` (GraphStorm's).
+        construct_feat_ntype: featureless node types whose input vectors are computed from their
+            neighbours by one extra layer instead of learnable embeddings. Default: none.
+        construct_feat_encoder: that layer's kind; GraphStorm has ``rgcn`` only (the default).
+        construct_feat_fanout: neighbours sampled per relation for it. Default 5.
     """
 
-    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat"]
+    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed"]
     num_layers: int = Field(ge=1)
     hidden_size: int = Field(gt=0)
     fanout: str
@@ -65,6 +77,28 @@ class GNNConfig(StrictModel):
     sage_aggregator: Literal["pool", "mean"] = "pool"
     node_feat_name: Optional[NodeFeatMap] = None
     use_node_embeddings: bool = False
+    edge_feat_name: Optional[Dict[EdgeType, List[str]]] = None
+    edge_feat_mp_op: Literal["concat", "add", "sub", "mul", "div"] = "concat"
+    construct_feat_ntype: Optional[NameList] = None
+    construct_feat_encoder: Literal["rgcn"] = "rgcn"
+    construct_feat_fanout: int = Field(5, ge=-1)
+
+    @field_validator("edge_feat_name", mode="before")
+    @classmethod
+    def _edge_feats(cls, value: Any) -> Any:
+        if value is None or isinstance(value, dict):
+            return value
+        out = {}
+        for etype, names in syntax.parse_etype_values(value).items():
+            feats = [f.strip() for f in names.split(",")]
+            if not all(feats):
+                raise ValueError(f"edge feature list {names!r} has an empty name")
+            out[etype] = feats
+        return out
+
+    @field_serializer("edge_feat_name")
+    def _dump_edge_feats(self, value: Optional[Dict[EdgeType, List[str]]]) -> Optional[List[str]]:
+        return None if value is None else syntax.dump_etype_values({et: ",".join(f) for et, f in value.items()})
 
     @field_validator("model_encoder_type", mode="before")
     @classmethod
@@ -95,10 +129,19 @@ class GNNConfig(StrictModel):
         return value
 
     @model_validator(mode="after")
+    def _edge_feat_encoder(self) -> "GNNConfig":
+        if self.edge_feat_name and self.model_encoder_type not in ("rgcn", "rgat", "hgt", "gat"):
+            raise ValueError(f"'edge_feat_name' needs an encoder that uses edge features in message passing "
+                             f"(rgcn, rgat, hgt or gat), not {self.model_encoder_type!r}")
+        return self
+
+    @model_validator(mode="after")
     def _layers_match(self) -> "GNNConfig":
         if self.eval_fanout is None:
             self.eval_fanout = ",".join(["-1"] * self.num_layers)
         for key in ("fanout", "eval_fanout"):
+            if self.model_encoder_type == "learnable_embed":
+                break   # no GNN layers: the fanouts are never sampled
             text = getattr(self, key)
             n = syntax.fanout_layers(text)
             if n != self.num_layers:

@@ -52,14 +52,7 @@ UNSUPPORTED_KEYS: Dict[str, str] = {
     "freeze_lm_encoder_epochs": _LM, "cache_lm_embed": _LM, "training_method": _LM,
     "max_seq_len": f"{_NOT_YET} (distillation)", "textual_data_path": f"{_NOT_YET} (distillation)",
     "max_distill_step": f"{_NOT_YET} (distillation)",
-    "construct_feat_ntype": f"{_NOT_YET} (feature construction)",
-    "construct_feat_encoder": f"{_NOT_YET} (feature construction)",
-    "construct_feat_fanout": f"{_NOT_YET} (feature construction)",
     "use_pseudolabel": _NOT_YET,
-    "eval_target_ntype": f"{_NOT_YET} (several target node types)",
-    "edge_feat_name": f"{_NOT_YET} (edge features in message passing)",
-    "edge_feat_mp_op": f"{_NOT_YET} (edge features in message passing)",
-    "reconstruct_nfeat_name": f"{_NOT_YET} (the reconstruct_node_feat task)",
 }
 """GraphStorm training keys we know but do not support, each with the reason given."""
 

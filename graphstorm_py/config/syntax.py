@@ -14,7 +14,8 @@ key                           GraphStorm text                                par
 ``lp_edge_weight_for_loss``   ``["user,rating,movie:weight"]`` or ``"weight"``  ``{etype or ANY_ETYPE: "weight"}``
 ``imbalance_class_weights``   ``"1,2,3"`` or ``[1, 2, 3]``                   ``[1.0, 2.0, 3.0]``
 ``eval_metric``               ``"accuracy"`` or ``["accuracy", "hit_at_10"]``  ``["accuracy", "hit_at_10"]``
-``fanout``                    ``"10,5"`` or ``"u/r/m:10@m/r-rev/u:5,..."``   kept as text; layers counted
+``fanout``                    ``"10,5"``, ``"u/r/m:10@m/r-rev/u:5,..."``,   kept as text; layers counted
+                              or by relation name ``"r:10@r-rev:5,..."``
 ============================  =============================================  ==========================
 
 A name without an ``ntype:`` / ``etype:`` prefix applies to every type; it is stored under
@@ -177,14 +178,16 @@ def parse_name_list(value: Any) -> Any:
 
 
 def fanout_layers(text: str) -> int:
-    """Check GraphStorm fanout syntax (``"10,5"`` or ``"s/r/d:10@s/r2/d:5,..."``); count layers."""
+    """Check GraphStorm fanout syntax (``"10,5"``, ``"s/r/d:10@s/r2/d:5,..."`` or ``"r:10@r2:5,..."``);
+    count layers."""
     layers = text.split(",")
     for layer in layers:
         entries = layer.split("@") if ":" in layer else [layer]
         for entry in entries:
             name, _, num = entry.rpartition(":")
-            if ":" in layer and name.count("/") != 2:
-                raise ValueError(f"fanout entry {entry.strip()!r} must look like 'src/relation/dst:N'")
+            if ":" in layer and (name.count("/") not in (0, 2) or not name.strip() or ":" in name):
+                raise ValueError(f"fanout entry {entry.strip()!r} must look like 'src/relation/dst:N' "
+                                 "or 'relation:N'")
             try:
                 n = int(num)
             except ValueError:

@@ -9,7 +9,7 @@ and :mod:`~graphstorm_py.config.task_lp`.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, FrozenSet, List, Literal, Optional
+from typing import Any, ClassVar, Dict, FrozenSet, List, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,11 +21,13 @@ __all__ = [
 ]
 
 CLASSIFICATION_METRICS = frozenset({"accuracy", "precision_recall", "roc_auc", "f1_score",
-                                    "per_class_f1_score", "per_class_roc_auc"})
+                                    "per_class_f1_score", "per_class_roc_auc", "precision"})
 REGRESSION_METRICS = frozenset({"rmse", "mse", "mae"})
-LINK_PREDICTION_METRICS = frozenset({"mrr"})
-UNSUPPORTED_METRICS = ("amri", "precision_at_recall_", "recall_at_precision_", "fscore_at_beta_")
+LINK_PREDICTION_METRICS = frozenset({"mrr", "amri"})
+UNSUPPORTED_METRICS: tuple = ()
 """GraphStorm metrics (or metric prefixes) that graphstorm_py does not compute yet."""
+BINARY_METRIC_PREFIXES = ("precision_at_recall_", "recall_at_precision_", "fscore_at_beta_")
+"""Classification metrics named with their parameter, for binary tasks only."""
 DEFAULT_MASKS = ["train_mask", "val_mask", "test_mask"]
 _HIT_AT = re.compile(r"hit_at_[1-9][0-9]*")
 
@@ -45,6 +47,7 @@ class TaskConfigBase(StrictModel):
 
     METRICS: ClassVar[FrozenSet[str]] = frozenset()
     HIT_AT_K: ClassVar[bool] = False
+    BINARY_METRICS: ClassVar[bool] = False
 
     eval_metric: List[str]
     mask_fields: NameList = Field(default_factory=lambda: list(DEFAULT_MASKS))
@@ -60,10 +63,18 @@ class TaskConfigBase(StrictModel):
             raise ValueError(f"must be a metric name or a non-empty list of them, got {value!r}")
         out = [v.strip().lower() for v in value]
         for metric in out:
-            if metric.startswith(UNSUPPORTED_METRICS):
+            if UNSUPPORTED_METRICS and metric.startswith(UNSUPPORTED_METRICS):
                 raise ValueError(f"metric {metric!r} is not supported by graphstorm_py yet")
+            if cls.BINARY_METRICS and metric.startswith(BINARY_METRIC_PREFIXES):
+                from graphstorm_py.eval.metrics import parametric_value
+                if parametric_value(metric) is None:
+                    raise ValueError(f"metric {metric!r}: the number after the prefix must be in (0, 1] "
+                                     "(fscore_at_beta_: > 0), e.g. precision_at_recall_0.8")
+                continue
             if metric not in cls.METRICS and not (cls.HIT_AT_K and _HIT_AT.fullmatch(metric)):
                 allowed = sorted(cls.METRICS) + (["hit_at_K (e.g. hit_at_10)"] if cls.HIT_AT_K else [])
+                if cls.BINARY_METRICS:
+                    allowed += [p + "X" for p in BINARY_METRIC_PREFIXES]
                 raise ValueError(f"unknown metric {metric!r}; allowed: {', '.join(allowed)}")
         return out
 
@@ -94,9 +105,10 @@ class ClassificationFields(StrictModel):
 
     METRICS: ClassVar[FrozenSet[str]] = CLASSIFICATION_METRICS
     HIT_AT_K: ClassVar[bool] = True
+    BINARY_METRICS: ClassVar[bool] = True
 
     eval_metric: List[str] = Field(default_factory=lambda: ["accuracy"])
-    num_classes: int = Field(gt=0)
+    num_classes: Union[int, Dict[str, int]]
     multilabel: bool = False
     multilabel_weights: Optional[FloatList] = None
     imbalance_class_weights: Optional[FloatList] = None
@@ -107,25 +119,61 @@ class ClassificationFields(StrictModel):
 
     @field_validator("num_classes", mode="before")
     @classmethod
-    def _single_num_classes(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            raise ValueError("per-node-type num_classes (several target node types) is not "
-                             "supported by graphstorm_py yet")
+    def _num_classes(cls, value: Any) -> Any:
+        # per node type (several target node types): {ntype: n} or GraphStorm's ["ntype:n", ...]
+        if isinstance(value, (list, tuple)) or (isinstance(value, str) and ":" in value):
+            items = value.split(",") if isinstance(value, str) else value
+            out = {}
+            for item in items:
+                ntype, sep, num = str(item).rpartition(":")
+                if not sep or not ntype.strip():
+                    raise ValueError(f"per-node-type num_classes {item!r} must look like 'ntype:N'")
+                out[ntype.strip()] = num.strip()
+            value = out
         return value
+
+    @field_validator("num_classes")
+    @classmethod
+    def _positive_classes(cls, value: Any) -> Any:
+        for n in (value.values() if isinstance(value, dict) else [value]):
+            if n <= 0:
+                raise ValueError(f"must be > 0, got {n}")
+        return value
+
+    def classes_of(self, ntype: Optional[str] = None) -> int:
+        """``num_classes`` of a target type (the only value unless it is given per node type)."""
+        if not isinstance(self.num_classes, dict):
+            return self.num_classes
+        if ntype not in self.num_classes:
+            raise ValueError(f"num_classes has no entry for node type {ntype!r}")
+        return self.num_classes[ntype]
 
     @model_validator(mode="after")
     def _class_weights(self) -> "ClassificationFields":
+        per_type = isinstance(self.num_classes, dict)
+        ntypes = getattr(self, "target_ntypes", None)
+        if per_type and ntypes is not None and set(self.num_classes) != set(ntypes):
+            raise ValueError(f"per-node-type 'num_classes' names {sorted(self.num_classes)} but target_ntype is "
+                             f"{ntypes}")
+        if per_type and ntypes is None:
+            raise ValueError("'num_classes' per node type needs a node task")
         for key, positive in (("multilabel_weights", False), ("imbalance_class_weights", True)):
             weights = getattr(self, key)
             if weights is None:
                 continue
-            if len(weights) != self.num_classes:
+            if per_type and len(set(self.num_classes.values())) > 1:
+                raise ValueError(f"'{key}' needs one num_classes for every target node type")
+            if len(weights) != self.classes_of(next(iter(self.num_classes)) if per_type else None):
                 raise ValueError(f"'{key}' has {len(weights)} weights but 'num_classes' is "
                                  f"{self.num_classes}")
             if any(w < 0 or (positive and w == 0) for w in weights):
                 raise ValueError(f"'{key}' must be {'> 0' if positive else '>= 0'}: {weights}")
         if self.multilabel_weights is not None and not self.multilabel:
             raise ValueError("'multilabel_weights' needs 'multilabel: true'")
+        binary = [m for m in self.eval_metric if m.startswith(BINARY_METRIC_PREFIXES)]
+        if binary and (self.multilabel or max(self.num_classes.values() if per_type else [self.num_classes]) > 2):
+            raise ValueError(f"metric {binary[0]!r} is for binary classification: it needs num_classes "
+                             "1 or 2 and no multilabel")
         if self.class_loss_func == "focal":
             self.alpha = 0.25 if self.alpha is None else self.alpha
             self.gamma = 2.0 if self.gamma is None else self.gamma

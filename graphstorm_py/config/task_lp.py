@@ -14,12 +14,15 @@ from graphstorm_py.typing import EdgeType
 __all__ = ["LinkPredictionConfig", "LP_NEG_SAMPLERS", "LP_NEG_SAMPLERS_NOT_IMPLEMENTED",
            "LP_DECODERS", "LP_LOSSES"]
 
-LP_NEG_SAMPLERS = ("uniform", "joint", "inbatch_joint", "localuniform", "localjoint")
-"""Negative samplers graphstorm_py implements."""
-LP_NEG_SAMPLERS_NOT_IMPLEMENTED = ("all_etype_uniform", "all_etype_joint", "fast_uniform",
-                                   "fast_joint", "fast_localuniform", "fast_localjoint")
-"""GraphStorm samplers the config accepts but the trainer does not implement yet. (The
-``fast_*`` ones are approximations of the exact samplers of the same name.)"""
+LP_NEG_SAMPLERS = ("uniform", "joint", "inbatch_joint", "localuniform", "localjoint",
+                   "all_etype_uniform", "all_etype_joint", "fast_uniform", "fast_joint",
+                   "fast_localuniform", "fast_localjoint")
+"""Negative samplers graphstorm_py implements. ``fast_<x>`` draws negatives as ``<x>`` but trims
+held-out (val/test) edges from the sampled neighbourhoods after sampling instead of excluding
+them before (so a node may get fewer than ``fanout`` neighbours); ``all_etype_<x>`` draws
+negatives as ``<x>`` and puts edges of every training edge type in every mini-batch."""
+LP_NEG_SAMPLERS_NOT_IMPLEMENTED: tuple = ()
+"""GraphStorm samplers the config accepts but the trainer does not implement yet."""
 LP_DECODERS = ("dot_product", "distmult", "rotate", "transe_l1", "transe_l2")
 LP_LOSSES = ("cross_entropy", "logsigmoid", "contrastive", "bpr")
 
@@ -55,8 +58,8 @@ class LinkPredictionConfig(TaskConfigBase):
             ``ALL``) uses the mean over edge types.
         train_etypes_negative_dstnode / eval_etypes_negative_dstnode: edge feature holding hard /
             fixed negative destination nodes, per edge type as ``lp_edge_weight_for_loss``.
-        num_train_hard_negatives: hard negatives per positive edge, per edge type (``["5"]`` or
-            ``["src,rel,dst:5"]``).
+        num_train_hard_negatives: hard negatives per positive edge: an integer for every edge type
+            (``5`` or ``["5"]``) or per edge type (``["src,rel,dst:5"]``).
         eval_metric: ``mrr`` and/or ``hit_at_K``. Default ``["mrr"]``.
         lp_eval_ranking: ``sampled`` (default; ranks against ``num_negative_edges_eval`` negatives
             from ``eval_negative_sampler``, reported as ``mrr``/``hit_at_K``) or ``full`` (exact,
@@ -95,6 +98,12 @@ class LinkPredictionConfig(TaskConfigBase):
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
 
+    @field_validator("num_train_hard_negatives", mode="before")
+    @classmethod
+    def _hard_int(cls, value: Any) -> Any:
+        # GraphStorm also takes a plain integer for every edge type
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("model_select_etype", mode="before")
     @classmethod
     def _select(cls, value: Any) -> Any:
@@ -131,3 +140,11 @@ class LinkPredictionConfig(TaskConfigBase):
     def sampler_implemented(self) -> bool:
         """Whether both negative samplers are ones graphstorm_py implements."""
         return {self.train_negative_sampler, self.eval_negative_sampler} <= set(LP_NEG_SAMPLERS)
+
+    @staticmethod
+    def base_sampler(name: str) -> str:
+        """The negative draw of a sampler name: ``fast_joint`` -> ``joint``, ``all_etype_uniform`` -> ``uniform``."""
+        for prefix in ("fast_", "all_etype_"):
+            if name.startswith(prefix):
+                return name[len(prefix):]
+        return name

@@ -14,6 +14,11 @@ multilabel 0/1 indicator ``[n, L]``.
 * :func:`precision_recall`: area under the precision-recall curve by the trapezoid rule
   (``auc(recall, precision)`` of ``precision_recall_curve``), GraphStorm's PR-AUC;
   :func:`average_precision` is the step-wise alternative (sklearn's ``average_precision_score``).
+* :func:`precision`: precision of the positive class (binary) or macro precision (multi-class).
+* Binary operating points (GraphStorm's names carry the parameter): ``precision_at_recall_<r>`` is
+  :func:`precision_at_recall` (the best precision among thresholds reaching recall ``r``),
+  ``recall_at_precision_<p>`` is :func:`recall_at_precision`, and ``fscore_at_beta_<b>`` is
+  :func:`fscore_at_beta` (F-beta of the hard predictions).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from typing import Dict
 import torch
 
 __all__ = ["accuracy", "f1_score", "f1_micro", "per_class_f1_score", "roc_auc", "precision_recall",
-           "average_precision", "binary_auc"]
+           "average_precision", "binary_auc", "precision", "precision_at_recall", "recall_at_precision",
+           "fscore_at_beta"]
 
 
 def _t(x) -> torch.Tensor:
@@ -146,3 +152,62 @@ def average_precision(scores, labels) -> float:
     precision, recall = _pr_curve(_positive_scores(s), y)
     steps = torch.diff(torch.cat([torch.zeros(1, dtype=torch.double), recall]))
     return float((steps * precision).sum())
+
+
+def precision(pred, labels) -> float:
+    """Precision of the hard predictions: of the positive class (1) for binary tasks, the macro
+    mean over the classes present in labels or predictions otherwise (multilabel: macro over
+    labels). A class never predicted has precision 0 (scikit-learn's ``zero_division=0``)."""
+    p, y = _t(pred), _t(labels)
+    if y.dim() == 2:
+        hard, yb = ((p > 0.5) if p.is_floating_point() else p.bool()), y.bool()
+        tp, fp = (hard & yb).sum(0).double(), (hard & ~yb).sum(0).double()
+        return float(torch.where(tp + fp > 0, tp / (tp + fp).clamp(min=1), torch.zeros_like(tp)).mean())
+    hard, y = _hard(p).long(), y.reshape(-1).long()
+    classes = torch.unique(torch.cat([hard, y]))
+    if not classes.numel() or int(classes.max()) <= 1:
+        classes = torch.tensor([1])                       # binary: the positive class only
+    vals = []
+    for c in classes.tolist():
+        tp, predicted = int(((hard == c) & (y == c)).sum()), int((hard == c).sum())
+        vals.append(tp / predicted if predicted else 0.0)
+    return sum(vals) / len(vals)
+
+
+def _binary_scores(scores, labels):
+    s, y = _t(scores), _t(labels)
+    if y.dim() == 2 or (s.dim() == 2 and s.size(1) > 2):
+        raise ValueError("this metric is for binary classification (num_classes 1 or 2, not multilabel)")
+    return _positive_scores(s), y.reshape(-1)
+
+
+def precision_at_recall(scores, labels, recall: float) -> float:
+    """The highest precision over the thresholds whose recall is at least ``recall`` (binary)."""
+    s, y = _binary_scores(scores, labels)
+    if int(y.sum()) == 0:
+        return 0.0
+    prec, rec = _pr_curve(s, y)
+    ok = rec >= recall - 1e-12
+    return float(prec[ok].max()) if bool(ok.any()) else 0.0
+
+
+def recall_at_precision(scores, labels, precision: float) -> float:
+    """The highest recall over the thresholds whose precision is at least ``precision`` (binary)."""
+    s, y = _binary_scores(scores, labels)
+    if int(y.sum()) == 0:
+        return 0.0
+    prec, rec = _pr_curve(s, y)
+    ok = prec >= precision - 1e-12
+    return float(rec[ok].max()) if bool(ok.any()) else 0.0
+
+
+def fscore_at_beta(pred, labels, beta: float) -> float:
+    """F-beta of the positive class from hard predictions (binary): ``(1+b²)·P·R / (b²·P + R)``."""
+    p, y = _t(pred), _t(labels)
+    if y.dim() == 2 or (p.is_floating_point() and p.dim() == 2 and p.size(1) > 2):
+        raise ValueError("fscore_at_beta is for binary classification (num_classes 1 or 2, not multilabel)")
+    hard, y = _hard(p).bool(), y.reshape(-1).bool()
+    tp, fp, fn = float((hard & y).sum()), float((hard & ~y).sum()), float((~hard & y).sum())
+    b2 = beta * beta
+    denom = (1 + b2) * tp + b2 * fn + fp
+    return (1 + b2) * tp / denom if denom > 0 else 0.0

@@ -24,6 +24,7 @@ import torch
 from graphstorm_py.graph import GraphDataset
 from graphstorm_py.model.build import build_model
 from graphstorm_py.model.checkpoint import load_checkpoint_config, restore_model
+from graphstorm_py.model.edge_features import EdgeFeatureSource
 from graphstorm_py.model.embed import FullGraphEmbedder, MiniBatchEmbedder
 from graphstorm_py.model.features import NodeFeatureSource
 from graphstorm_py.model.gnn_model import GNNModel
@@ -49,17 +50,25 @@ class Assembly:
     tasks: List                    # List[Task]
     model: GNNModel
     device: torch.device
+    edge_features: Optional[EdgeFeatureSource] = None   # edge_feat_name (message passing)
 
     def sampler(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> NeighborSampler:
-        """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``)."""
-        return NeighborSampler(self.graph, parse_fanout(fanout, self.graph.etypes, key=key), seed=seed)
+        """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``);
+        none of its layers when the encoder has no layers (``learnable_embed``)."""
+        fanouts = parse_fanout(fanout, self.graph.etypes, key=key) if self.model.gnn.num_layers else []
+        fc = self.model.feature_constructor
+        if fc is not None:   # an input-side block for construct_feat_ntype: only relations into those types
+            k = self.config.gnn.construct_feat_fanout
+            fanouts = [{et: (k if tuple(et) in fc.etypes else 0) for et in self.graph.etypes}] + list(fanouts)
+        return NeighborSampler(self.graph, fanouts, seed=seed)
 
     def minibatch_embedder(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> MiniBatchEmbedder:
-        return MiniBatchEmbedder(self.model, self.sampler(fanout, seed, key), self.features, self.device)
+        return MiniBatchEmbedder(self.model, self.sampler(fanout, seed, key), self.features, self.device,
+                                 self.edge_features)
 
     def full_graph_embedder(self, batch_size: Optional[int] = None) -> FullGraphEmbedder:
         bs = batch_size or self.config.hyperparam.eval_batch_size
-        return FullGraphEmbedder(self.model, self.graph, self.features, bs, self.device)
+        return FullGraphEmbedder(self.model, self.graph, self.features, bs, self.device, self.edge_features)
 
     def eval_embedder(self):
         """What evaluation uses: mini-batch with ``eval_fanout``, or layer-wise full-graph inference."""
@@ -78,11 +87,14 @@ def assemble(cfg, dataset: GraphDataset, device=None) -> Assembly:
     # check the fanouts against the graph's edge types before anything heavy
     parse_fanout(cfg.gnn.fanout, graph.etypes, key="fanout")
     parse_fanout(cfg.gnn.eval_fanout, graph.etypes, key="eval_fanout")
-    features = NodeFeatureSource.from_config(LocalFeatureStore(dataset), cfg.gnn.node_feat_name, dataset.ntypes)
+    store = LocalFeatureStore(dataset)
+    features = NodeFeatureSource.from_config(store, cfg.gnn.node_feat_name, dataset.ntypes)
+    edge_features = EdgeFeatureSource.from_config(store, cfg.gnn.edge_feat_name, graph.etypes)
     tasks = build_tasks(cfg, dataset)
     decoders = {t.name: t.build_decoder(cfg.gnn.hidden_size) for t in tasks}
-    model = build_model(cfg.gnn, graph.num_nodes, graph.etypes, features.dims, decoders).to(device)
-    return Assembly(cfg, dataset, graph, features, tasks, model, device)
+    model = build_model(cfg.gnn, graph.num_nodes, graph.etypes, features.dims, decoders,
+                        edge_features.dims if edge_features is not None else None).to(device)
+    return Assembly(cfg, dataset, graph, features, tasks, model, device, edge_features)
 
 
 def load_trained(checkpoint: str, graph_path: str, device=None) -> Assembly:

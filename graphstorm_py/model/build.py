@@ -10,12 +10,15 @@ so a new encoder needs no change in this file::
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from torch import nn
 
 from graphstorm_py.config.gnn import GNNConfig
 from graphstorm_py.model.gnn_model import GNNModel
+from graphstorm_py.errors import ConfigError
+from graphstorm_py.nn.edge_input_encoder import EdgeInputEncoder
+from graphstorm_py.nn.feature_construct import FeatureConstructor, construct_relations
 from graphstorm_py.nn.encoders import build_gnn_encoder
 from graphstorm_py.nn.input_encoder import NodeInputEncoder
 from graphstorm_py.typing import EdgeType
@@ -24,7 +27,8 @@ __all__ = ["build_model"]
 
 
 def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[EdgeType],
-                feat_dims: Mapping[str, int], decoders: Mapping[str, nn.Module]) -> GNNModel:
+                feat_dims: Mapping[str, int], decoders: Mapping[str, nn.Module],
+                edge_feat_dims: Optional[Mapping[EdgeType, int]] = None) -> GNNModel:
     """Input encoder + the configured GNN encoder + the given task decoders.
 
     Args:
@@ -33,14 +37,33 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         etypes: canonical edge types; the encoder has parameters per type, in this order.
         feat_dims: ``{ntype: input feature width}`` of the featured node types.
         decoders: ``{task name: head}`` built by the tasks.
+        edge_feat_dims: ``{etype: raw edge feature width}`` of ``edge_feat_name`` (message passing
+            with edge features, combined by ``edge_feat_mp_op``); ``None``: no edge features.
     """
+    learnable = gnn.model_encoder_type == "learnable_embed"   # embeddings are the whole encoder
+    constructed = list(gnn.construct_feat_ntype or [])
+    for t in constructed:
+        if t not in num_nodes:
+            raise ConfigError(f"construct_feat_ntype names node type {t!r}, which the graph does not have; "
+                              f"node types: {', '.join(num_nodes)}")
+        if feat_dims.get(t):
+            raise ConfigError(f"construct_feat_ntype: node type {t!r} has node features; only featureless "
+                              "types get constructed features")
+    if constructed and not construct_relations(etypes, constructed):
+        raise ConfigError(f"construct_feat_ntype: no edge type leads into {', '.join(constructed)} from a "
+                          "node type with input, so there is nothing to construct features from")
     input_encoder = NodeInputEncoder(
-        num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings,
+        num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings or learnable,
         dropout=gnn.dropout, activation=None if gnn.input_activate == "none" else gnn.input_activate,
-        num_ffn_layers_in_input=gnn.num_ffn_layers_in_input)
+        num_ffn_layers_in_input=gnn.num_ffn_layers_in_input, no_input=constructed)
     extra = {"aggregator": gnn.sage_aggregator} if gnn.model_encoder_type == "sage" else {}
+    edge_encoder = None
+    if edge_feat_dims:
+        extra.update(edge_feat_etypes=list(edge_feat_dims), edge_feat_mp_op=gnn.edge_feat_mp_op)
+        edge_encoder = EdgeInputEncoder(edge_feat_dims, gnn.hidden_size)
     encoder = build_gnn_encoder(
         gnn.model_encoder_type, list(num_nodes), etypes, gnn.hidden_size, gnn.num_layers,
         dropout=gnn.dropout, norm=gnn.gnn_norm, num_ffn_layers_in_gnn=gnn.num_ffn_layers_in_gnn,
         num_bases=gnn.num_bases, num_heads=gnn.num_heads, use_self_loop=gnn.use_self_loop, **extra)
-    return GNNModel(input_encoder, encoder, decoders)
+    constructor = FeatureConstructor(constructed, etypes, gnn.hidden_size) if constructed else None
+    return GNNModel(input_encoder, encoder, decoders, edge_encoder, constructor)

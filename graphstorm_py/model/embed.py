@@ -52,16 +52,21 @@ class MiniBatchEmbedder(Embedder):
         device: where the model runs; blocks and features are moved there.
     """
 
-    def __init__(self, model: GNNModel, sampler: NeighborSampler, features: FeatureFn, device=None):
+    def __init__(self, model: GNNModel, sampler: NeighborSampler, features: FeatureFn, device=None,
+                 edge_features=None):
         self.model, self.sampler, self.features = model, sampler, features
+        self.edge_features = edge_features   # EdgeFeatureSource (edge_feat_name) or None
         self.device = torch.device(device) if device is not None else model.device
 
     def __call__(self, seeds, exclude_eids=None, exclude_etypes=None) -> Dict[str, torch.Tensor]:
         batch = self.sampler.sample(seeds, exclude_eids=exclude_eids, exclude_etypes=exclude_etypes)
         input_nodes = batch.input_nodes
         feats = {t: x.to(self.device) for t, x in self.features(input_nodes).items()}
+        efeats = None
+        if self.edge_features is not None:
+            efeats = [{et: x.to(self.device) for et, x in self.edge_features(b.eids).items()} for b in batch.blocks]
         batch = batch.to(self.device)
-        return self.model(batch.blocks, batch.input_nodes, feats)
+        return self.model(batch.blocks, batch.input_nodes, feats, edge_feats=efeats)
 
 
 class FullGraphEmbedder(Embedder):
@@ -76,8 +81,9 @@ class FullGraphEmbedder(Embedder):
     """
 
     def __init__(self, model: GNNModel, graph: CSCGraph, features: FeatureFn, batch_size: int = 4096,
-                 device=None):
+                 device=None, edge_features=None):
         self.model, self.graph, self.features = model, graph, features
+        self.edge_features = edge_features
         self.batch_size = batch_size
         self.device = torch.device(device) if device is not None else model.device
         self._cache: Optional[Dict[str, torch.Tensor]] = None
@@ -86,7 +92,8 @@ class FullGraphEmbedder(Embedder):
         """``{ntype: [num_nodes, hidden]}`` on CPU, computed on first use."""
         if self._cache is None:
             self._cache = self.model.full_graph_embeddings(self.graph.csc, self.graph.num_nodes, self.features,
-                                                           batch_size=self.batch_size, device=self.device)
+                                                           batch_size=self.batch_size, device=self.device,
+                                                           edge_features=self.edge_features)
         return self._cache
 
     def refresh(self) -> None:

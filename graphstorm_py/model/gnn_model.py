@@ -15,9 +15,10 @@ vocabulary:
 layer           parameters
 =============== =============================================================
 ``embed``       the input encoder (``dense_embed`` + ``sparse_embed``)
-``dense_embed`` input projections and NGNN layers of the input encoder
+``dense_embed`` input projections and NGNN layers of the input encoder (and the edge input
+                encoder of ``edge_feat_name``)
 ``sparse_embed`` the learnable node-embedding tables (trained with SparseAdam)
-``gnn``         the GNN encoder
+``gnn``         the GNN encoder (and the feature constructor of ``construct_feat_ntype``)
 ``decoder``     every task head, ``decoders.<task name>``
 =============== =============================================================
 """
@@ -41,9 +42,9 @@ SPARSE_EMBED_PREFIX = "input_encoder.embeds."
 _FUSE_INPUT = True
 LAYER_PREFIXES: Dict[str, List[str]] = {
     "embed": ["input_encoder."],
-    "dense_embed": ["input_encoder."],      # minus the sparse tables, see GNNModel.layer_of
+    "dense_embed": ["input_encoder.", "edge_input_encoder."],   # minus the sparse tables, see GNNModel.layer_of
     "sparse_embed": [SPARSE_EMBED_PREFIX],
-    "gnn": ["gnn."],
+    "gnn": ["gnn.", "feature_constructor."],
     "decoder": ["decoders."],
 }
 
@@ -57,13 +58,21 @@ class GNNModel(nn.Module):
         input_encoder: features / learnable embeddings -> ``hidden_size``.
         gnn: a :class:`~graphstorm_py.nn.encoders.base.GNNEncoder`.
         decoders: ``{task name: head}``; a head maps embeddings of the task's targets to outputs.
+        edge_input_encoder: projects raw edge features to ``hidden_size`` for message passing
+            (``edge_feat_name``); ``None`` without edge features.
+        feature_constructor: computes the inputs of featureless types from their neighbours on an
+            extra first block (``construct_feat_ntype``,
+            :class:`~graphstorm_py.nn.feature_construct.FeatureConstructor`); ``None``: off.
     """
 
-    def __init__(self, input_encoder: NodeInputEncoder, gnn: GNNEncoder, decoders: Mapping[str, nn.Module]):
+    def __init__(self, input_encoder: NodeInputEncoder, gnn: GNNEncoder, decoders: Mapping[str, nn.Module],
+                 edge_input_encoder: Optional[nn.Module] = None, feature_constructor: Optional[nn.Module] = None):
         super().__init__()
         self.input_encoder = input_encoder
         self.gnn = gnn
         self.decoders = nn.ModuleDict(dict(decoders))
+        self.edge_input_encoder = edge_input_encoder
+        self.feature_constructor = feature_constructor
 
     @property
     def device(self) -> torch.device:
@@ -74,11 +83,23 @@ class GNNModel(nn.Module):
         return self.gnn.out_size
 
     def forward(self, blocks: Sequence[Block], input_nodes: Mapping[str, torch.Tensor],
-                feats: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+                feats: Mapping[str, torch.Tensor], edge_feats: Optional[Sequence[Mapping]] = None
+                ) -> Dict[str, torch.Tensor]:
         """Embeddings of the output nodes of ``blocks[-1]``, ``{ntype: [n_seeds, out_dims]}``.
 
         ``input_nodes`` are ``blocks[0].src_nodes`` and ``feats`` their features (featured types).
+        ``edge_feats``: raw edge features of each block's edges (``{etype: [E, d]}`` per block),
+        projected by the edge input encoder into ``block.edge_feats`` for message passing.
         """
+        if edge_feats is not None and self.edge_input_encoder is not None:
+            for block, raw in zip(blocks, edge_feats):
+                block.edge_feats = self.edge_input_encoder(raw)
+        if self.feature_constructor is not None:   # blocks[0] constructs the featureless types' inputs
+            h = self.input_encoder(input_nodes, feats)
+            built = self.feature_constructor(blocks[0], h)
+            h = {t: x[: blocks[0].num_dst(t)] for t, x in h.items()}   # dst of blocks[0] = src of blocks[1]
+            h.update(built)
+            return self.gnn(blocks[1:], h)
         if _FUSE_INPUT and len(blocks) > 0 and self._first_layer_takes_linear_input():
             h = self.input_encoder(input_nodes, feats, lazy=True)   # rgcn projects after aggregating
         else:
@@ -88,13 +109,13 @@ class GNNModel(nn.Module):
     def _first_layer_takes_linear_input(self) -> bool:
         from graphstorm_py.nn.encoders.rgcn import RelGraphConvLayer
         layers = getattr(self.gnn, "layers", None)
-        return (bool(layers) and isinstance(layers[0], RelGraphConvLayer)
+        return (bool(layers) and isinstance(layers[0], RelGraphConvLayer) and self.feature_constructor is None
                 and type(self.gnn).layer_forward is GNNEncoder.layer_forward
                 and type(self.gnn).forward is GNNEncoder.forward and getattr(self.input_encoder, "is_linear", False))
 
     @torch.no_grad()
     def full_graph_embeddings(self, csc, num_nodes: Mapping[str, int], features: FeatureFn,
-                              batch_size: int = 4096, device=None) -> Dict[str, torch.Tensor]:
+                              batch_size: int = 4096, device=None, edge_features=None) -> Dict[str, torch.Tensor]:
         """Exact embeddings of *every* node by layer-wise full-neighbour inference (on CPU).
 
         The input layer is computed batch by batch from ``features`` (e.g. a
@@ -107,9 +128,36 @@ class GNNModel(nn.Module):
         try:
             def h0(nids: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
                 return self.input_encoder(nids, features(nids))
-            return self.gnn.full_inference(csc, num_nodes, h0, batch_size=batch_size, device=device)
+            if self.feature_constructor is not None:
+                h0 = self._constructed_inputs(csc, num_nodes, h0, batch_size, device)
+            efn = None
+            if edge_features is not None and self.edge_input_encoder is not None:
+                def efn(block: Block) -> Dict:
+                    return self.edge_input_encoder(edge_features(block.eids))
+            return self.gnn.full_inference(csc, num_nodes, h0, batch_size=batch_size, device=device, edge_feats=efn)
         finally:
             self.train(was_training)
+
+    def _constructed_inputs(self, csc, num_nodes: Mapping[str, int], h0, batch_size: int, device):
+        """``h0`` with the constructed types' inputs computed once from all their neighbours."""
+        from graphstorm_py.nn.full_blocks import full_neighbor_block
+        fc = self.feature_constructor
+        device = torch.device(device) if device is not None else self.device
+        table: Dict[str, torch.Tensor] = {}
+        for t in fc.ntypes:
+            chunks = []
+            for ids in torch.arange(num_nodes.get(t, 0)).split(batch_size):
+                block = full_neighbor_block(csc, {t: ids}, fc.etypes)
+                h_src = {u: x.to(device) for u, x in h0({u: n for u, n in block.src_nodes.items() if u != t}).items()}
+                chunks.append(fc(block.to(device), h_src)[t].cpu())
+            if chunks:
+                table[t] = torch.cat(chunks)
+
+        def h0_built(nids: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+            out = h0({t: v for t, v in nids.items() if t not in table})
+            out.update({t: table[t][v.cpu()].to(device) for t, v in nids.items() if t in table})
+            return out
+        return h0_built
 
     # ---- parameter groups -------------------------------------------------------------
     def sparse_parameters(self) -> Iterator[nn.Parameter]:

@@ -26,7 +26,7 @@ The embedding tables are *sparse* parameters: train them with ``torch.optim.Spar
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, Mapping, Optional
+from typing import Dict, Iterator, Mapping, Optional, Sequence
 
 import torch
 from torch import nn
@@ -55,6 +55,8 @@ class NodeInputEncoder(nn.Module):
         dropout: dropout after the projection.
         activation: optional activation name after the projection (default none).
         num_ffn_layers_in_input: NGNN layers after the projection, per node type.
+        no_input: node types that get neither a projection nor an embedding (their vectors are
+            constructed from neighbours: ``construct_feat_ntype``); they are left out of the output.
 
     Forward: ``forward(nids, feats)`` with ``nids = {ntype: LongTensor [n]}`` and
     ``feats = {ntype: FloatTensor [n, d_t] or None}``; returns ``{ntype: [n, h]}`` for every
@@ -63,8 +65,9 @@ class NodeInputEncoder(nn.Module):
 
     def __init__(self, num_nodes: Mapping[str, int], feat_dims: Mapping[str, int], hidden_size: int, *,
                  use_node_embeddings: bool = False, dropout: float = 0.0, activation: Optional[str] = None,
-                 num_ffn_layers_in_input: int = 0):
+                 num_ffn_layers_in_input: int = 0, no_input: Sequence[str] = ()):
         super().__init__()
+        self.no_input = set(no_input)
         self.hidden_size = hidden_size
         self.use_node_embeddings = use_node_embeddings
         self.feat_dims = {t: int(feat_dims.get(t, 0) or 0) for t in num_nodes}
@@ -73,6 +76,8 @@ class NodeInputEncoder(nn.Module):
         self.embeds = nn.ModuleDict()
         for t, n in num_nodes.items():
             d = self.feat_dims[t]
+            if t in self.no_input:
+                continue
             if d > 0:
                 self.input_projs[t] = _xavier(d, hidden_size)
             if d == 0 or use_node_embeddings:
@@ -103,6 +108,8 @@ class NodeInputEncoder(nn.Module):
         feats = feats or {}
         out: Dict[str, torch.Tensor] = {}
         for t, ids in nids.items():
+            if t in self.no_input:
+                continue
             if lazy and self.is_linear and t in self.input_projs and t not in self.embeds and feats.get(t) is not None:
                 from graphstorm_py.nn.encoders.rgcn import LinearInput
                 proj = self.input_projs[t]

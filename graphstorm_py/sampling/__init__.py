@@ -8,9 +8,9 @@
 from graphstorm_py.sampling.block import Block, MiniBatch
 from graphstorm_py.sampling.csc_graph import CSCGraph
 from graphstorm_py.sampling.fanout import Fanout, normalize_fanouts, parse_fanout
-from graphstorm_py.sampling.neighbor_sampler import NeighborSampler, dedupe_seeds
+from graphstorm_py.sampling.neighbor_sampler import ExcludeEids, NeighborSampler, dedupe_seeds
 from graphstorm_py.sampling.relabel import relabel
 from graphstorm_py.sampling.uniform import sample_csc
 
 __all__ = ["Block", "MiniBatch", "CSCGraph", "Fanout", "normalize_fanouts", "parse_fanout",
-           "NeighborSampler", "dedupe_seeds", "relabel", "sample_csc"]
+           "NeighborSampler", "ExcludeEids", "dedupe_seeds", "relabel", "sample_csc"]

@@ -30,6 +30,8 @@ class Block:
     dst_nodes: Dict[str, torch.Tensor]            # ntype -> global nids
     edge_index: Dict[EdgeType, torch.Tensor]      # etype -> [2, E] local (src idx, dst idx)
     eids: Dict[EdgeType, torch.Tensor] = field(default_factory=dict)  # etype -> global eids
+    # etype -> [E, hidden] edge embeddings for message passing (edge_feat_name), set by the model
+    edge_feats: Dict[EdgeType, torch.Tensor] = field(default_factory=dict)
 
     def num_src(self, ntype: str) -> int:
         t = self.src_nodes.get(ntype)
@@ -45,6 +47,7 @@ class Block:
             {k: v.to(device) for k, v in self.dst_nodes.items()},
             {k: v.to(device) for k, v in self.edge_index.items()},
             {k: v.to(device) for k, v in self.eids.items()},
+            {k: v.to(device) for k, v in self.edge_feats.items()},
         )
 
 

@@ -12,6 +12,7 @@ GraphStorm's text syntax (``fanout`` / ``eval_fanout`` in the training YAML)::
 
     "10,5"                                       # one int per layer, for every edge type
     "user/rating/movie:10@movie/rating-rev/user:5,user/rating/movie:4@movie/rating-rev/user:2"
+    "rating:10@rating-rev:5,rating:4@rating-rev:2"   # by relation name, when it names one edge type
 
 Layers are separated by ``,``; within a layer, ``@`` separates ``src/relation/dst:N``
 entries. As in DGL, a per-edge-type layer must name every edge type of the graph.
@@ -72,6 +73,21 @@ def normalize_fanouts(fanouts: Sequence[Fanout], etypes: Sequence[EdgeType],
     return out
 
 
+def _by_relation(rel: str, etypes: Sequence[EdgeType], where: str) -> EdgeType:
+    """The one edge type whose relation is ``rel`` (GraphStorm's ``"rating:10"`` fanout key)."""
+    found = [tuple(e) for e in etypes if e[1] == rel]
+    if len(found) == 1:
+        return found[0]  # type: ignore[return-value]
+    if not found:
+        from graphstorm_py.config.suggest import did_you_mean
+
+        rels = sorted({e[1] for e in etypes})
+        raise ConfigError(f"{where}: no edge type has relation {rel!r}{did_you_mean(rel, rels)}; "
+                          f"relations: {', '.join(rels)}")
+    raise ConfigError(f"{where}: relation {rel!r} names several edge types ({', '.join(_fmt(e) for e in found)}); "
+                      "write them as 'src/relation/dst:N'")
+
+
 def _parse_int(text: str, where: str) -> int:
     try:
         return int(text.strip())
@@ -106,9 +122,13 @@ def parse_fanout(text: Union[str, int, Sequence[int]], etypes: Sequence[EdgeType
         entries: Dict[EdgeType, int] = {}
         for entry in layer.split("@"):
             name, sep, value = entry.strip().rpartition(":")
-            if not sep or name.count("/") != 2:
-                raise ConfigError(f"{where}: entry {entry.strip()!r} must look like 'src/relation/dst:N'")
-            etype = by_name.get(name.strip(), tuple(p.strip() for p in name.split("/")))
+            if not sep or name.count("/") not in (0, 2) or not name.strip() or ":" in name:
+                raise ConfigError(f"{where}: entry {entry.strip()!r} must look like 'src/relation/dst:N' "
+                                  "or 'relation:N'")
+            if "/" not in name:
+                etype = _by_relation(name.strip(), etypes, where)
+            else:
+                etype = by_name.get(name.strip(), tuple(p.strip() for p in name.split("/")))
             if etype in entries:
                 raise ConfigError(f"{where}: edge type {name!r} is given twice")
             entries[etype] = _parse_int(value, where)  # type: ignore[index]

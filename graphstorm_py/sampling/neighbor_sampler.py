@@ -40,7 +40,22 @@ from graphstorm_py.sampling.relabel import new_relabel_buffer, relabel
 from graphstorm_py.sampling.uniform import sample_csc
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["NeighborSampler", "dedupe_seeds"]
+__all__ = ["NeighborSampler", "dedupe_seeds", "ExcludeEids"]
+
+
+class ExcludeEids(dict):
+    """``exclude_eids`` for :meth:`NeighborSampler.sample` with a second, approximate set.
+
+    The dict's own ``{etype: eids}`` are never sampled (exact: the fanout is drawn from the
+    remaining edges). ``after`` holds ``{etype: eids}`` that are sampled like any edge and then
+    dropped from the block, so a node may get fewer than ``fanout`` neighbours: GraphStorm's
+    ``fast_*`` link-prediction samplers, which trim held-out edges from the sampled graph
+    instead of masking them in the sampler.
+    """
+
+    def __init__(self, exact=None, after=None):
+        super().__init__(exact or {})
+        self.after = dict(after or {})
 
 
 def dedupe_seeds(seeds: Mapping[str, torch.Tensor]) -> Tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor]]:
@@ -100,9 +115,11 @@ class NeighborSampler:
                 raise ValueError(f"exclude_eids names {et}, which is not an edge type of the graph")
             excl[et] = torch.unique(torch.as_tensor(eids, device=self.graph.device).long().flatten())
         dropped = {tuple(et) for et in (exclude_etypes or ())}
+        after = {tuple(et): torch.as_tensor(e, device=self.graph.device).long().flatten()
+                 for et, e in getattr(exclude_eids, "after", {}).items()}
         blocks = []
         for fanout in reversed(self.fanouts):
-            block = self._sample_layer(dst, fanout, excl, dropped)
+            block = self._sample_layer(dst, fanout, excl, dropped, after)
             blocks.append(block)
             dst = block.src_nodes
         blocks.reverse()
@@ -132,13 +149,17 @@ class NeighborSampler:
         return buf
 
     def _sample_layer(self, dst: Dict[str, torch.Tensor], fanout: Dict[EdgeType, int],
-                      excl: Dict[EdgeType, torch.Tensor], dropped: set) -> Block:
+                      excl: Dict[EdgeType, torch.Tensor], dropped: set,
+                      after: Optional[Dict[EdgeType, torch.Tensor]] = None) -> Block:
         by_src = defaultdict(list)     # src ntype -> [(etype, src nids, dst rows, eids)]
         for etype, (indptr, indices) in self.graph.csc.items():
             if etype[2] not in dst or fanout[etype] == 0 or etype in dropped:
                 continue
             src, row, eid = sample_csc(indptr, indices, dst[etype[2]], fanout[etype],
                                        self.generator, excl.get(etype))
+            if after and etype in after and after[etype].numel():   # sampled, then trimmed (ExcludeEids)
+                keep = ~torch.isin(eid, after[etype])
+                src, row, eid = src[keep], row[keep], eid[keep]
             by_src[etype[0]].append((etype, src, row, eid))
         src_nodes = dict(dst)
         edge_index, eids = {}, {}

@@ -16,6 +16,7 @@ from graphstorm_py.tasks.edge import EdgeClassificationTask, EdgeRegressionTask,
 from graphstorm_py.tasks.link_prediction import LinkPredictionTask
 from graphstorm_py.tasks.node import NodeClassificationTask, NodeRegressionTask, NodeTask
 from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
+from graphstorm_py.tasks.reconstruct import ReconstructEdgeFeatTask, ReconstructNodeFeatTask
 
 __all__ = ["TASKS", "build_tasks", "Task", "TaskBatch", "SPLITS", "NodeTask", "NodeClassificationTask",
            "NodeRegressionTask", "NodeTargets", "NodeTargetLoader", "EdgeTask", "EdgeClassificationTask",
@@ -27,6 +28,8 @@ TASKS.register("node_regression")(NodeRegressionTask)
 TASKS.register("link_prediction")(LinkPredictionTask)
 TASKS.register("edge_classification")(EdgeClassificationTask)
 TASKS.register("edge_regression")(EdgeRegressionTask)
+TASKS.register("reconstruct_node_feat")(ReconstructNodeFeatTask)
+TASKS.register("reconstruct_edge_feat")(ReconstructEdgeFeatTask)
 
 
 def build_tasks(cfg, dataset) -> List[Task]:

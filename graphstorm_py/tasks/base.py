@@ -23,6 +23,7 @@ name, and needs no change in the trainer, the model or the checkpoints.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
 
@@ -107,6 +108,11 @@ class Task(ABC):
     @abstractmethod
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         """What :meth:`compute_metrics` compares with ``batch.labels``."""
+
+    def forward_context(self, model: nn.Module):
+        """A context the embeddings of this task's batches are computed in (default: none).
+        Feature reconstruction skips the last GNN layer's self-loop here."""
+        return nullcontext()
 
     # ---- metrics --------------------------------------------------------------------------
     def compute_metrics(self, preds: torch.Tensor, labels: torch.Tensor) -> Dict[str, Any]:

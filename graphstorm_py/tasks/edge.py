@@ -50,7 +50,7 @@ def pruned_full_embedder(embedder, etypes: List[EdgeType], eids: Mapping[EdgeTyp
     """A full-graph embedder like ``embedder`` over its graph without ``etypes`` and without ``eids``."""
     from graphstorm_py.model.embed import FullGraphEmbedder
     graph = embedder.graph
-    csc = {}
+    csc, eid_maps = {}, {}
     for et, (indptr, indices) in graph.csc.items():
         if et in etypes:
             csc[et] = (torch.zeros_like(indptr), indices[:0])
@@ -62,10 +62,13 @@ def pruned_full_embedder(embedder, etypes: List[EdgeType], eids: Mapping[EdgeTyp
             new_ptr = torch.zeros_like(indptr)
             torch.cumsum(torch.bincount(dst[keep], minlength=indptr.numel() - 1), 0, out=new_ptr[1:])
             csc[et] = (new_ptr, indices[keep])
+            eid_maps[et] = torch.nonzero(keep).flatten().cpu()   # pruned position -> eid (edge features)
         else:
             csc[et] = (indptr, indices)
+    from graphstorm_py.model.edge_features import remap_edge_features
     return FullGraphEmbedder(embedder.model, CSCGraph(csc, dict(graph.num_nodes)), embedder.features,
-                             embedder.batch_size, embedder.device)
+                             embedder.batch_size, embedder.device,
+                             remap_edge_features(getattr(embedder, "edge_features", None), eid_maps))
 
 
 class EdgeTask(Task):

@@ -48,6 +48,8 @@ from graphstorm_py.eval.ranking import ranks_from_scores
 from graphstorm_py.nn.decoders import LP_DECODERS
 from graphstorm_py.nn.losses import LP_LOSSES
 from graphstorm_py.sampling.negative import NegContext, Negatives, part_ranges_of, sample_negatives
+from graphstorm_py.sampling.neighbor_sampler import ExcludeEids
+from graphstorm_py.tasks.lp_schedule import all_etype_batches, all_etype_num_batches
 from graphstorm_py.tasks.base import Task, TaskBatch
 from graphstorm_py.tasks.link_prediction_targets import LPTargets, fmt_etype
 from graphstorm_py.typing import EdgeType
@@ -75,7 +77,7 @@ class LinkPredictionTask(Task):
         self.dataset, self.seed = dataset, seed
         self.full_ranking = c.lp_eval_ranking == "full"
         if self.full_ranking:
-            self.metrics = [Metric("full_" + m.name, m.fn) for m in self.metrics]
+            self.metrics = [Metric("full_" + m.name, m.fn, needs_candidates=m.needs_candidates) for m in self.metrics]
         if not c.sampler_implemented:
             raise ConfigError(f"link_prediction: negative sampler "
                               f"{c.train_negative_sampler!r}/{c.eval_negative_sampler!r} is not implemented; "
@@ -124,6 +126,8 @@ class LinkPredictionTask(Task):
         return "_".join(self.targets.eval_etypes[0])
 
     def num_train_batches(self) -> int:
+        if self._all_etype:
+            return all_etype_num_batches(self._train_eids, self.batch_size)
         return (self._train_pairs.size(0) + self.batch_size - 1) // self.batch_size
 
     def split_size(self, split: str) -> int:
@@ -147,7 +151,7 @@ class LinkPredictionTask(Task):
             fixed = self._hard("eval_etypes_negative_dstnode", etype, eids)
             if fixed is not None:   # fixed eval negatives; -1 padding is masked
                 return Negatives(fixed.clamp(min=0), shared=False, valid=fixed >= 0)
-        name = c.train_negative_sampler if train else c.eval_negative_sampler
+        name = c.base_sampler(c.train_negative_sampler if train else c.eval_negative_sampler)
         k = c.num_negative_edges if train else c.num_negative_edges_eval
         neg = sample_negatives(name, src, dst, k, self._ctx(etype, gen))
         hard = self._hard("train_etypes_negative_dstnode", etype, eids) if train else None
@@ -185,9 +189,13 @@ class LinkPredictionTask(Task):
         exclude = None
         if self.config.exclude_training_targets:
             excl = self.targets.with_reverses(per_etype) if train else {}
-            for et, e in self._held_out.items():
-                excl[et] = torch.cat([excl[et], e]) if et in excl else e
-            exclude = excl or None
+            sampler = self.config.train_negative_sampler if train else self.config.eval_negative_sampler
+            if sampler.startswith("fast_"):   # held-out edges are trimmed after sampling (GraphStorm's fast_*)
+                exclude = ExcludeEids(excl, self._held_out) if (excl or self._held_out) else None
+            else:
+                for et, e in self._held_out.items():
+                    excl[et] = torch.cat([excl[et], e]) if et in excl else e
+                exclude = excl or None
         return TaskBatch(seeds=seeds, exclude_eids=exclude, extra={"groups": groups})
 
     def _split_batches(self, pairs: torch.Tensor, etypes, train: bool, gen) -> Iterator[TaskBatch]:
@@ -200,8 +208,19 @@ class LinkPredictionTask(Task):
             yield self._make_batch(per, train, gen)
 
     def train_batches(self, epoch: int) -> Iterator[TaskBatch]:
+        if self._all_etype:
+            return (self._make_batch(per, True, self.generator) for per in
+                    all_etype_batches(self._train_eids, self.batch_size, self.generator))
         pairs = self._train_pairs[torch.randperm(self._train_pairs.size(0), generator=self.generator)]
         return self._split_batches(pairs, self.targets.train_etypes, True, self.generator)
+
+    @property
+    def _all_etype(self) -> bool:
+        return self.config.train_negative_sampler.startswith("all_etype_")
+
+    @property
+    def _train_eids(self) -> Dict[EdgeType, torch.Tensor]:
+        return {et: self.targets.eids[(et, "train")] for et in self.targets.train_etypes}
 
     def eval_batches(self, split: str, batch_size: int) -> Iterator[TaskBatch]:
         ets = self.targets.eval_etypes
@@ -247,18 +266,35 @@ class LinkPredictionTask(Task):
         """Rank of each positive among its negatives (ties count half), groups concatenated."""
         return torch.cat([self._group_ranks(decoder, emb, g) for g in batch.extra["groups"]])
 
-    def _group_ranks(self, decoder, emb, g) -> torch.Tensor:
+    def _group_ranks(self, decoder, emb, g, with_sizes: bool = False):
         pos, neg, mask = self._scores(decoder, emb, g)
         neg = neg.masked_fill(~mask, float("-inf"))
-        return ranks_from_scores(pos.float().cpu(), neg.float().cpu())
+        ranks = ranks_from_scores(pos.float().cpu(), neg.float().cpu())
+        if not with_sizes:
+            return ranks
+        # candidate set: the scored negatives plus the true edge (GraphStorm's AMRI candidate size)
+        return ranks, mask.expand(neg.shape).sum(1).cpu().double() + 1
+
+    @property
+    def _needs_candidates(self) -> bool:
+        return any(m.needs_candidates for m in self.metrics)
 
     # ---- metrics --------------------------------------------------------------------------
-    def metrics_of_ranks(self, ranks: Mapping[EdgeType, torch.Tensor]) -> Dict[str, Any]:
-        """``{metric: value}`` over all edge types, or per type with ``report_eval_per_type``."""
+    def metrics_of_ranks(self, ranks: Mapping[EdgeType, torch.Tensor],
+                         sizes: Optional[Mapping[EdgeType, torch.Tensor]] = None) -> Dict[str, Any]:
+        """``{metric: value}`` over all edge types, or per type with ``report_eval_per_type``.
+
+        ``sizes`` (candidate set size per ranked edge) feed the metrics that need them (``amri``)."""
+        def value(m, ets):
+            r = torch.cat([ranks[et] for et in ets])
+            if not m.needs_candidates:
+                return m(r)
+            if sizes is None:
+                raise ValueError(f"metric {m.name!r} needs the candidate set sizes of the ranks")
+            return m(r, torch.cat([sizes[et] for et in ets]))
         if self.config.report_eval_per_type:
-            return {m.name: {fmt_etype(et): m(r) for et, r in ranks.items()} for m in self.metrics}
-        allr = torch.cat(list(ranks.values()))
-        return {m.name: m(allr) for m in self.metrics}
+            return {m.name: {fmt_etype(et): value(m, [et]) for et in ranks} for m in self.metrics}
+        return {m.name: value(m, list(ranks)) for m in self.metrics}
 
     def compute_metrics(self, preds: torch.Tensor, labels=None) -> Dict[str, Any]:
         return {m.name: m(preds) for m in self.metrics}
@@ -267,21 +303,34 @@ class LinkPredictionTask(Task):
     def evaluate(self, decoder: nn.Module, embedder, split: str, batch_size: int) -> Optional[Dict[str, Any]]:
         if self.split_size(split) == 0:
             return None
-        ranks = self.full_ranks(decoder, embedder, split) if self.full_ranking else \
-            self.sampled_ranks(decoder, embedder, split, batch_size)
-        return self.metrics_of_ranks({et: r for et, r in ranks.items() if r.numel()})
+        sizes = None
+        if self._needs_candidates:
+            ranks, sizes = (self.full_ranks(decoder, embedder, split, with_sizes=True) if self.full_ranking else
+                            self.sampled_ranks(decoder, embedder, split, batch_size, with_sizes=True))
+        else:
+            ranks = self.full_ranks(decoder, embedder, split) if self.full_ranking else \
+                self.sampled_ranks(decoder, embedder, split, batch_size)
+        return self.metrics_of_ranks({et: r for et, r in ranks.items() if r.numel()}, sizes)
 
-    def sampled_ranks(self, decoder, embedder, split: str, batch_size: int) -> Dict[EdgeType, torch.Tensor]:
-        """Ranks against sampled (or fixed) negatives, per eval edge type."""
+    def sampled_ranks(self, decoder, embedder, split: str, batch_size: int, with_sizes: bool = False):
+        """Ranks against sampled (or fixed) negatives, per eval edge type; with ``with_sizes``
+        also the candidate set size of each ranked edge: ``(ranks, sizes)``."""
         from graphstorm_py.model.embed import FullGraphEmbedder
         if isinstance(embedder, FullGraphEmbedder):
             embedder = self.eval_full_embedder(embedder)
         out: Dict[EdgeType, List[torch.Tensor]] = {et: [] for et in self.targets.eval_etypes}
+        size: Dict[EdgeType, List[torch.Tensor]] = {et: [] for et in self.targets.eval_etypes}
         for batch in self.eval_batches(split, batch_size):
             emb = embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
             for g in batch.extra["groups"]:
-                out[g["etype"]].append(self._group_ranks(decoder, emb, g))
-        return {et: torch.cat(v) if v else torch.empty(0) for et, v in out.items()}
+                r = self._group_ranks(decoder, emb, g, with_sizes)
+                out[g["etype"]].append(r[0] if with_sizes else r)
+                if with_sizes:
+                    size[g["etype"]].append(r[1])
+        ranks = {et: torch.cat(v) if v else torch.empty(0) for et, v in out.items()}
+        if not with_sizes:
+            return ranks
+        return ranks, {et: torch.cat(v) if v else torch.empty(0) for et, v in size.items()}
 
     def eval_full_embedder(self, embedder):
         """A layer-wise full-graph embedder over the graph without the held-out edges.
@@ -292,7 +341,7 @@ class LinkPredictionTask(Task):
         from graphstorm_py.model.embed import FullGraphEmbedder
         from graphstorm_py.sampling.csc_graph import CSCGraph
         graph = embedder.graph if isinstance(embedder, FullGraphEmbedder) else embedder.sampler.graph
-        csc = dict(graph.csc)
+        csc, eid_maps = dict(graph.csc), {}
         for et, eids in self._held_out.items():
             indptr, indices = csc[et]
             keep = torch.ones(indices.numel(), dtype=torch.bool, device=indices.device)
@@ -303,14 +352,18 @@ class LinkPredictionTask(Task):
             new_ptr = torch.zeros_like(indptr)
             torch.cumsum(counts, 0, out=new_ptr[1:])
             csc[et] = (new_ptr, indices[keep])
+            eid_maps[et] = torch.nonzero(keep).flatten().cpu()   # pruned position -> eid (edge features)
         pruned = CSCGraph(csc, dict(graph.num_nodes))
         bs = getattr(embedder, "batch_size", 4096)
-        return FullGraphEmbedder(embedder.model, pruned, embedder.features, bs, embedder.device)
+        from graphstorm_py.model.edge_features import remap_edge_features
+        return FullGraphEmbedder(embedder.model, pruned, embedder.features, bs, embedder.device,
+                                 remap_edge_features(getattr(embedder, "edge_features", None), eid_maps))
 
-    def full_ranks(self, decoder, embedder, split: str, filtered: bool = True) -> Dict[EdgeType, torch.Tensor]:
-        """Exact (filtered) ranks against every destination node, per eval edge type."""
+    def full_ranks(self, decoder, embedder, split: str, filtered: bool = True, with_sizes: bool = False):
+        """Exact (filtered) ranks against every destination node, per eval edge type; with
+        ``with_sizes`` also each edge's candidate set size: ``(ranks, sizes)``."""
         table = self.eval_full_embedder(embedder).all()
-        out = {}
+        out, sizes = {}, {}
         for et in self.targets.eval_etypes:
             eids = self.targets.eids[(et, split)]
             src, dst = self.targets.endpoints(et, eids)
@@ -323,7 +376,15 @@ class LinkPredictionTask(Task):
             out[et] = full_ranking_ranks(lambda s, c, et=et: decoder.score_candidates(s, c, et),
                                          hs, dst, cand, known, src,
                                          pair_score_fn=lambda s, d, et=et: decoder.score(s, d, et))
-        return out
+            if with_sizes:
+                n = self.dataset.num_nodes(et[2])
+                sz = torch.full((src.numel(),), float(n), dtype=torch.double)
+                if known is not None and src.numel():   # every other known destination is filtered out
+                    row, kd = known.pairs(src.long())
+                    uniq = torch.unique(row * max(n, 1) + kd)
+                    sz -= torch.bincount(uniq // max(n, 1), minlength=src.numel()).double() - 1
+                sizes[et] = sz
+        return (out, sizes) if with_sizes else out
 
     def state_dict(self) -> Dict[str, Any]:
         return {"loader_rng": self.generator.get_state()}

@@ -57,7 +57,8 @@ class LPTargets:
 
     Args:
         dataset: the :class:`~graphstorm_py.graph.GraphDataset`.
-        train_etypes / eval_etypes: edge types (``None``: every type with a train mask).
+        train_etypes / eval_etypes: edge types (``None``: every type with a train mask, or every
+            type when none has one). A training type without a train mask trains on all its edges.
         mask_fields: names of the train, val and test edge masks.
         reverse_map: ``{etype: reverse etype}`` from ``reverse_edge_types_map``; types it does not
             name fall back to the graph's recorded reverses.
@@ -77,11 +78,13 @@ class LPTargets:
                                       f"is not an edge type of the graph; edge types: "
                                       f"{'; '.join(fmt_etype(e) for e in graph_etypes)}")
         masked = [e for e in graph_etypes if dataset.has_edge_array(e, self.mask_fields[0])]
-        self.train_etypes: List[EdgeType] = [tuple(e) for e in train_etypes] if train_etypes else masked
+        # no train_etype: the types with a train mask; when none has one, every type (GraphStorm's
+        # rule: a training edge type without a train mask trains on all of its edges)
+        self.train_etypes: List[EdgeType] = [tuple(e) for e in train_etypes] if train_etypes else \
+            (masked or list(graph_etypes))
         self.eval_etypes: List[EdgeType] = [tuple(e) for e in eval_etypes] if eval_etypes else list(self.train_etypes)
         if not self.train_etypes:
-            raise ConfigError(f"link_prediction: no edge type has the train mask {self.mask_fields[0]!r}; "
-                              "set train_etype or add link_prediction labels in gs-construct")
+            raise ConfigError("link_prediction: the graph has no edge types to train on")
         self.reverse: Dict[EdgeType, Optional[EdgeType]] = {}
         for src, dst in (reverse_map or {}).items():
             for et, what in ((src, "edge type"), (dst, "reverse edge type")):
@@ -101,8 +104,10 @@ class LPTargets:
 
     def _mask_eids(self, et: EdgeType, split: str, mask: str, required: bool) -> torch.Tensor:
         if not self.dataset.has_edge_array(et, mask):
-            if required:
-                raise ConfigError(f"link_prediction: train edge type {fmt_etype(et)!r} has no mask {mask!r}")
+            if required:   # GraphStorm: a training edge type without a train mask trains on all its edges
+                log.info("edge type %s has no train mask %r: all of its %d edges are training edges",
+                         fmt_etype(et), mask, self.dataset.num_edges(et))
+                return torch.arange(self.dataset.num_edges(et), dtype=torch.long)
             log.warning("edge type %s has no %s mask %r: that split is empty", fmt_etype(et), split, mask)
             return torch.empty(0, dtype=torch.long)
         m = np.asarray(self.dataset.edge_array(et, mask)).reshape(-1)

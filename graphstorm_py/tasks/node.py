@@ -32,7 +32,11 @@ __all__ = ["NodeTask", "NodeClassificationTask", "NodeRegressionTask"]
 
 
 class NodeTask(Task):
-    """What node tasks share: targets, loaders and batches of one node type.
+    """What node tasks share: targets, loaders and batches of the target node type(s).
+
+    With several ``target_ntype`` s each type has its own decoder (a ``ModuleDict`` keyed by node
+    type), training batches are drawn from all their training nodes shuffled together, and
+    evaluation and predictions use ``eval_target_ntype`` (:attr:`ntype`).
 
     Args:
         config: the task section (``NodeClassificationConfig`` / ``NodeRegressionConfig``).
@@ -44,21 +48,38 @@ class NodeTask(Task):
 
     def __init__(self, config, dataset, name: str | None = None, *, seed: int = 0,
                  decoder_ffn_layers: int = 0, dropout: float = 0.0):
-        super().__init__(config, name or f"{config.task_type}-{config.target_ntype}-{config.label_field}")
-        self.ntype, self.dataset, self.seed = config.target_ntype, dataset, seed
+        self.ntypes = list(getattr(config, "target_ntypes", [config.target_ntype]))
+        super().__init__(config, name or f"{config.task_type}-{'-'.join(self.ntypes)}-{config.label_field}")
+        self.ntype = getattr(config, "eval_target_ntype", None) or self.ntypes[0]
+        self.dataset, self.seed = dataset, seed
         self.decoder_ffn_layers, self.dropout = decoder_ffn_layers, dropout
         self.loss_fn = self.build_loss()
 
+    @property
+    def multi_ntype(self) -> bool:
+        return len(self.ntypes) > 1
+
     @cached_property
+    def all_targets(self) -> Dict[str, NodeTargets]:
+        """Labels and split nids per target type, read on first use (gs-infer can build a task without labels)."""
+        out = {}
+        for t in self.ntypes:
+            out[t] = NodeTargets(self.dataset, t, self.config.label_field, self.config.mask_fields)
+            self.check_labels(out[t])
+        return out
+
+    @property
     def targets(self) -> NodeTargets:
-        """Labels and split nids, read on first use (so gs-infer can build a task without labels)."""
-        targets = NodeTargets(self.dataset, self.ntype, self.config.label_field, self.config.mask_fields)
-        self.check_labels(targets)
-        return targets
+        """The targets of the evaluation type :attr:`ntype`."""
+        return self.all_targets[self.ntype]
 
     @cached_property
     def loader(self) -> NodeTargetLoader:
-        return NodeTargetLoader(self.targets.nids["train"], self.config.batch_size, shuffle=True, seed=self.seed)
+        if not self.multi_ntype:
+            return NodeTargetLoader(self.targets.nids["train"], self.config.batch_size, shuffle=True, seed=self.seed)
+        pairs = torch.cat([torch.stack([torch.full_like(n, i), n], 1) for i, t in enumerate(self.ntypes)
+                           for n in [self.all_targets[t].nids["train"]]])
+        return NodeTargetLoader(pairs, self.config.batch_size, shuffle=True, seed=self.seed)
 
     def check_labels(self, targets: NodeTargets) -> None:
         """Raise a DataError when the labels cannot serve this task."""
@@ -68,7 +89,14 @@ class NodeTask(Task):
 
     # ---- targets --------------------------------------------------------------------------
     def _batch(self, nids: torch.Tensor) -> TaskBatch:
-        return TaskBatch(seeds={self.ntype: nids}, labels=self.targets.labels(nids))
+        if nids.dim() == 1:
+            return TaskBatch(seeds={self.ntype: nids}, labels=self.targets.labels(nids))
+        seeds, labels = {}, {}
+        for i, t in enumerate(self.ntypes):        # [n, 2] (type index, nid) pairs of several types
+            ids = nids[nids[:, 0] == i, 1]
+            if ids.numel():
+                seeds[t], labels[t] = ids, self.all_targets[t].labels(ids)
+        return TaskBatch(seeds=seeds, extra={"labels": labels})
 
     def train_batches(self, epoch: int) -> Iterator[TaskBatch]:
         return (self._batch(nids) for nids in self.loader)
@@ -83,16 +111,35 @@ class NodeTask(Task):
         return int(self.targets.nids[split].numel())
 
     def target_nids(self, split: str) -> torch.Tensor:
-        """nids of a split (``train``, ``val``, ``test``)."""
+        """nids of a split (``train``, ``val``, ``test``) of :attr:`ntype`."""
         return self.targets.nids[split]
 
     # ---- model side -----------------------------------------------------------------------
     def _h(self, emb: Mapping[str, torch.Tensor]) -> torch.Tensor:
         return emb[self.ntype]
 
+    def head(self, decoder: nn.Module, ntype: str | None = None) -> nn.Module:
+        """The decoder of ``ntype`` (default :attr:`ntype`): the per-type one with several target types."""
+        return decoder[ntype or self.ntype] if isinstance(decoder, nn.ModuleDict) else decoder
+
+    def build_decoder(self, in_dim: int) -> nn.Module:
+        if not self.multi_ntype:
+            return self.build_head(in_dim, self.ntype)
+        return nn.ModuleDict({t: self.build_head(in_dim, t) for t in self.ntypes})
+
+    def build_head(self, in_dim: int, ntype: str) -> nn.Module:
+        raise NotImplementedError
+
     def loss(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
-        out = decoder(self._h(emb))
-        return self.loss_fn(out, batch.labels.to(out.device))
+        if batch.labels is not None:
+            out = self.head(decoder)(self._h(emb))
+            return self.loss_fn(out, batch.labels.to(out.device))
+        total, count = 0.0, 0
+        for t, y in batch.extra["labels"].items():
+            out = self.head(decoder, t)(emb[t])
+            total = total + self.loss_fn(out, y.to(out.device)) * y.size(0)
+            count += y.size(0)
+        return total / max(count, 1)
 
     def state_dict(self) -> Dict[str, torch.Tensor]:
         return {"loader_rng": self.loader.generator.get_state()}
@@ -110,22 +157,23 @@ class NodeClassificationTask(NodeTask):
     def check_labels(self, targets: NodeTargets) -> None:
         nids = targets.all_labelled()
         if nids.numel() and not self.config.multilabel:
-            check_class_ids(self.config, targets.labels(nids), "node_classification", self.ntype, "nodes")
+            check_class_ids(self.config, targets.labels(nids), "node_classification", targets.ntype, "nodes")
 
     def build_loss(self) -> nn.Module:
         return classification_loss(self.config)
 
-    def build_decoder(self, in_dim: int) -> nn.Module:
+    def build_head(self, in_dim: int, ntype: str) -> nn.Module:
         c = self.config
-        return EntityClassifier(in_dim, c.num_classes, c.multilabel, num_ffn_layers=self.decoder_ffn_layers,
+        return EntityClassifier(in_dim, c.classes_of(ntype), c.multilabel, num_ffn_layers=self.decoder_ffn_layers,
                                 dropout=self.dropout)
 
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
-        return decoder.predict_proba(self._h(emb))
+        return self.head(decoder).predict_proba(self._h(emb))
 
     def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
         """What gs-infer writes: probabilities when ``return_proba``, else class ids."""
-        return decoder.predict_proba(h) if self.config.return_proba else decoder.predict(h)
+        head = self.head(decoder)
+        return head.predict_proba(h) if self.config.return_proba else head.predict(h)
 
 
 class NodeRegressionTask(NodeTask):
@@ -136,12 +184,12 @@ class NodeRegressionTask(NodeTask):
     def build_loss(self) -> nn.Module:
         return regression_loss(self.config)
 
-    def build_decoder(self, in_dim: int) -> nn.Module:
+    def build_head(self, in_dim: int, ntype: str) -> nn.Module:
         return EntityRegression(in_dim, 1, num_ffn_layers=self.decoder_ffn_layers, dropout=self.dropout)
 
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
-        return decoder(self._h(emb))
+        return self.head(decoder)(self._h(emb))
 
     def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
         """What gs-infer writes: the predicted values ``[n, 1]``."""
-        return decoder(h)
+        return self.head(decoder)(h)

@@ -72,6 +72,8 @@ class NodeTargets:
 class NodeTargetLoader:
     """Mini-batches of target nids, reshuffled every epoch (``shuffle=False``: in order).
 
+    ``nids`` is ``[n]``, or ``[n, 2]`` ``(type index, nid)`` rows for several target types.
+
     Iterating draws one permutation from the loader's generator; ``len()`` is the number of
     batches. The last batch may be smaller (GraphStorm keeps it too).
     """
@@ -82,9 +84,9 @@ class NodeTargetLoader:
         self.generator.manual_seed(int(seed or 0))
 
     def __len__(self) -> int:
-        return (self.nids.numel() + self.batch_size - 1) // self.batch_size
+        return (self.nids.size(0) + self.batch_size - 1) // self.batch_size
 
     def __iter__(self) -> Iterator[torch.Tensor]:
-        order = torch.randperm(self.nids.numel(), generator=self.generator) if self.shuffle else None
+        order = torch.randperm(self.nids.size(0), generator=self.generator) if self.shuffle else None
         ids = self.nids[order] if order is not None else self.nids
         return iter(ids.split(self.batch_size))

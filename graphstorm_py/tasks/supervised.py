@@ -19,16 +19,17 @@ def check_class_ids(config, y: torch.Tensor, task_type: str, owner: str, where: 
         raise DataError(f"{task_type}: label {config.label_field!r} of {owner!r} holds floats; "
                         "class ids must be integers (is it a regression label?)")
     lo, hi = int(y.min()), int(y.max())
-    if lo < 0 or hi >= max(config.num_classes, 2):
+    n = config.classes_of(owner) if isinstance(config.num_classes, dict) else config.num_classes
+    if lo < 0 or hi >= max(n, 2):
         raise DataError(f"{task_type}: label {config.label_field!r} of {owner!r} has class ids in "
-                        f"[{lo}, {hi}] on masked {where}, but num_classes is {config.num_classes}")
+                        f"[{lo}, {hi}] on masked {where}, but num_classes is {n}")
 
 
 def classification_loss(config) -> nn.Module:
     """``class_loss_func`` with ``imbalance_class_weights`` / ``multilabel_weights``."""
     c = config
     if c.class_loss_func == "focal":
-        if c.multilabel or c.num_classes > 2:
+        if c.multilabel or max(c.num_classes.values() if isinstance(c.num_classes, dict) else [c.num_classes]) > 2:
             raise ConfigError("class_loss_func 'focal' is binary: it needs num_classes 1 or 2 and no multilabel")
         return CLASS_LOSSES.get("focal")(alpha=c.alpha, gamma=c.gamma)
     weights = None if c.imbalance_class_weights is None else torch.tensor(c.imbalance_class_weights)

@@ -4,6 +4,7 @@ import pytest
 
 from graphstorm_py.config import (EdgeClassificationConfig, LinkPredictionConfig,
                                   NodeRegressionConfig, load_train_config_dict)
+from graphstorm_py.config.syntax import ANY_ETYPE
 from graphstorm_py.config.task_lp import LP_NEG_SAMPLERS_NOT_IMPLEMENTED
 from graphstorm_py.errors import ConfigError
 
@@ -45,7 +46,7 @@ def test_link_prediction_defaults(with_task):
 @pytest.mark.parametrize("keys,match", [
     ({"train_negative_sampler": "random"}, "'train_negative_sampler'"),
     ({"eval_metric": "accuracy"}, "unknown metric 'accuracy'"),
-    ({"eval_metric": "amri"}, "not supported"),
+    ({"eval_metric": "precision_at_recall_0.5"}, "unknown metric"),
     ({"contrastive_loss_temperature": 0.1}, "needs 'lp_loss_func: contrastive'"),
     ({"train_etype": ["a,r,b"], "lp_edge_weight_for_loss": ["x,y,z:w"]}, "not in 'train_etype'"),
 ])
@@ -54,10 +55,19 @@ def test_link_prediction_errors(with_task, keys, match):
         load_train_config_dict(with_task("link_prediction", keys))
 
 
-def test_not_implemented_samplers_are_accepted(with_task):
-    lp = load_train_config_dict(with_task("link_prediction", {
-        "train_negative_sampler": LP_NEG_SAMPLERS_NOT_IMPLEMENTED[0]})).task
-    assert not lp.sampler_implemented
+@pytest.mark.parametrize("name", ["fast_uniform", "fast_joint", "fast_localuniform", "fast_localjoint",
+                                  "all_etype_uniform", "all_etype_joint"])
+def test_graphstorm_samplers_are_implemented(with_task, name):
+    assert not LP_NEG_SAMPLERS_NOT_IMPLEMENTED
+    lp = load_train_config_dict(with_task("link_prediction", {"train_negative_sampler": name})).task
+    assert lp.sampler_implemented and lp.base_sampler(name) in ("uniform", "joint", "localuniform", "localjoint")
+
+
+@pytest.mark.parametrize("value,expected", [(5, {ANY_ETYPE: 5}), ("5", {ANY_ETYPE: 5}), (["7"], {ANY_ETYPE: 7}),
+                                            (["user,rating,movie:3"], {UR: 3})])
+def test_num_train_hard_negatives_int_or_per_etype(with_task, value, expected):
+    lp = load_train_config_dict(with_task("link_prediction", {"num_train_hard_negatives": value})).task
+    assert lp.num_train_hard_negatives == expected
 
 
 def test_edge_classification_section(with_task):
@@ -139,3 +149,27 @@ def test_task_key_override_rejected_with_multi_task(with_task):
     doc = with_task("multi_task_learning", [{"link_prediction": {}}, {"link_prediction": {}}])
     with pytest.raises(ConfigError, match="task key"):
         load_train_config_dict(doc, ["--num-negative-edges", "3"])
+
+
+@pytest.mark.parametrize("metric", ["precision", "precision_at_recall_0.8", "recall_at_precision_0.9",
+                                    "fscore_at_beta_0.5"])
+def test_binary_classification_metrics_accepted(with_task, metric):
+    task = load_train_config_dict(with_task("node_classification", {
+        "target_ntype": "movie", "label_field": "label", "num_classes": 2, "eval_metric": [metric]})).task
+    assert task.eval_metric == [metric]
+
+
+@pytest.mark.parametrize("keys,match", [
+    ({"num_classes": 3, "eval_metric": "precision_at_recall_0.8"}, "binary classification"),
+    ({"num_classes": 2, "eval_metric": "precision_at_recall_1.5"}, r"must be in \(0, 1\]"),
+    ({"num_classes": 2, "eval_metric": "fscore_at_beta_x"}, "must be in"),
+])
+def test_binary_metric_errors(with_task, keys, match):
+    with pytest.raises(ConfigError, match=match):
+        load_train_config_dict(with_task("node_classification", {"target_ntype": "movie", "label_field": "label",
+                                                                **keys}))
+
+
+def test_amri_accepted_for_link_prediction(with_task):
+    assert load_train_config_dict(with_task("link_prediction", {"eval_metric": ["amri", "mrr"]})).task.eval_metric == \
+        ["amri", "mrr"]

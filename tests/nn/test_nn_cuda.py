@@ -13,7 +13,7 @@ from graphstorm_py.nn.input_encoder import NodeInputEncoder
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
-@pytest.mark.parametrize("name", ["rgcn", "rgat", "hgt", "sage", "gat"])
+@pytest.mark.parametrize("name", ["rgcn", "rgat", "hgt", "sage", "gat", "gatv2"])
 def test_encoder_on_cuda_matches_cpu(name, hetero_graph):
     g = hetero_graph
     torch.manual_seed(0)

@@ -22,7 +22,7 @@ def test_full_neighbor_block_contract(hetero_graph):
         assert len(set(nodes.tolist())) == len(nodes)
 
 
-@pytest.mark.parametrize("name", ["rgcn", "rgat", "hgt", "sage", "gat"])
+@pytest.mark.parametrize("name", ["rgcn", "rgat", "hgt", "sage", "gat", "gatv2"])
 def test_full_inference_equals_full_fanout_minibatch(name, hetero_graph):
     g = hetero_graph
     torch.manual_seed(1)

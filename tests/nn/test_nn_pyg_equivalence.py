@@ -3,7 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from torch_geometric.nn import GATConv, SAGEConv
+from torch_geometric.nn import GATConv, GATv2Conv, SAGEConv
 
 from graphstorm_py.nn.encoders import build_gnn_encoder
 from graphstorm_py.nn.full_blocks import full_neighbor_blocks
@@ -36,3 +36,18 @@ def test_gat_matches_pyg(homo_graph):
     x = torch.randn(blocks[0].num_src("_N"), 8)
     ref = _reference(enc, lambda: GATConv(8, 4, heads=2, add_self_loops=False, bias=False), blocks, x)
     torch.testing.assert_close(enc(blocks, {"_N": x})["_N"], ref)
+
+
+def test_gatv2_matches_pyg(homo_graph):
+    """gatv2: PyG GATv2Conv (separate source/target weights, bias) + ReLU on the hidden layer only."""
+    g = homo_graph
+    enc = build_gnn_encoder("gatv2", g.ntypes, g.etypes, 8, 2, num_heads=2)
+    blocks = full_neighbor_blocks(g.csc, {"_N": torch.tensor([3, 1, 20])}, 2, g.etypes)
+    x = torch.randn(blocks[0].num_src("_N"), 8)
+    h = x
+    for i, (layer, block) in enumerate(zip(enc.layers, blocks)):
+        conv = GATv2Conv(8, 4, heads=2, add_self_loops=False, share_weights=False, bias=True)
+        conv.load_state_dict(layer.convs[0].state_dict())
+        h = conv((h, h[:block.num_dst("_N")]), block.edge_index[("_N", "_E", "_N")])
+        h = F.relu(h) if i == 0 else h
+    torch.testing.assert_close(enc(blocks, {"_N": x})["_N"], h)

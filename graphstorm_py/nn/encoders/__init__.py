@@ -1,4 +1,5 @@
-"""GNN encoders, by the names GraphStorm's ``model_encoder_type`` uses: rgcn, rgat, hgt, sage, gat.
+"""GNN encoders, by the names GraphStorm's ``model_encoder_type`` uses: rgcn, rgat, hgt, sage, gat, gatv2,
+and ``learnable_embed`` (no message passing: learnable node embeddings only).
 
 Build one from the graph metadata and the config::
 
@@ -21,13 +22,16 @@ GNN_ENCODERS: Registry = Registry("gnn encoder")
 
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail  # noqa: E402
 from graphstorm_py.nn.encoders.gat import GATEncoder  # noqa: E402
+from graphstorm_py.nn.encoders.gatv2 import GATv2Encoder  # noqa: E402
 from graphstorm_py.nn.encoders.hgt import HGTEncoder  # noqa: E402
+from graphstorm_py.nn.encoders.learnable_embed import LearnableEmbedEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.rgat import RGATEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.rgcn import RGCNEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.sage import SAGEEncoder  # noqa: E402
 
 __all__ = ["GNN_ENCODERS", "GNNEncoder", "LayerTail", "build_gnn_encoder", "RGCNEncoder", "RGATEncoder",
-           "HGTEncoder", "SAGEEncoder", "GATEncoder"]
+           "HGTEncoder", "SAGEEncoder", "GATEncoder", "GATv2Encoder",
+           "LearnableEmbedEncoder"]
 
 
 def build_gnn_encoder(name: str, ntypes: Sequence[str], etypes: Sequence[EdgeType], hidden_size: int,

@@ -20,6 +20,7 @@ starts. Each node's embedding at each layer is computed exactly once, so inferen
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import torch
@@ -82,7 +83,14 @@ class GNNEncoder(nn.Module):
         use_self_loop: add a self-loop transform of the destination node (rgcn, rgat).
         aggregator: neighbour aggregation of ``sage``: ``"pool"`` (GraphStorm's built-in) or ``"mean"``.
         last_layer_act: activation after the last layer; ``None`` = this encoder's GraphStorm default.
+        edge_feat_etypes: edge types whose edge features take part in message passing
+            (``edge_feat_name``; rgcn, rgat, hgt, gat). Their blocks must carry ``edge_feats``.
+        edge_feat_mp_op: how an edge feature meets the source embedding (``concat``, ``add``,
+            ``sub``, ``mul``, ``div``); see :mod:`~graphstorm_py.nn.encoders.edge_feat`.
     """
+
+    #: whether the encoder can use edge features in message passing
+    supports_edge_feats: bool = False
 
     #: GraphStorm applies the activation after the last layer for some encoders only.
     default_last_layer_act: bool = False
@@ -91,7 +99,8 @@ class GNNEncoder(nn.Module):
                  out_size: Optional[int] = None, dropout: float = 0.0, activation: str = "relu",
                  norm: Optional[str] = None, num_ffn_layers_in_gnn: int = 0, num_bases: int = -1,
                  num_heads: int = 4, use_self_loop: bool = True, aggregator: str = "pool",
-                 last_layer_act: Optional[bool] = None):
+                 last_layer_act: Optional[bool] = None, edge_feat_etypes: Sequence[EdgeType] = (),
+                 edge_feat_mp_op: str = "concat"):
         super().__init__()
         if num_layers < 1:
             raise ConfigError(f"num_layers must be >= 1 for a GNN encoder, got {num_layers}")
@@ -104,6 +113,11 @@ class GNNEncoder(nn.Module):
         self.num_ffn_layers_in_gnn, self.num_bases, self.num_heads = num_ffn_layers_in_gnn, num_bases, num_heads
         self.use_self_loop, self.aggregator = use_self_loop, aggregator
         self.last_layer_act = self.default_last_layer_act if last_layer_act is None else last_layer_act
+        self.edge_feat_etypes = [tuple(e) for e in edge_feat_etypes]
+        self.edge_feat_mp_op = edge_feat_mp_op
+        if self.edge_feat_etypes and not self.supports_edge_feats:
+            raise ConfigError(f"edge_feat_name: the {type(self).__name__} encoder cannot use edge features in "
+                              "message passing; use rgcn, rgat, hgt or gat")
         self.layers = nn.ModuleList(
             self._make_layer(l, hidden_size, self.out_size if l == num_layers - 1 else hidden_size,
                              l == num_layers - 1)
@@ -116,6 +130,21 @@ class GNNEncoder(nn.Module):
         for d in dims:
             if d % self.num_heads:
                 raise ConfigError(f"num_heads={self.num_heads} must divide the layer width {d}")
+
+    @contextmanager
+    def last_self_loop_skipped(self):
+        """Run the last layer without its self-loop term (rgcn, rgat; a no-op for the others), as
+        GraphStorm does for feature reconstruction: a node's own feature must not reach its
+        reconstruction directly."""
+        layer = self.layers[-1] if len(self.layers) else None
+        if layer is None or not hasattr(layer, "skip_self_loop"):
+            yield
+            return
+        old, layer.skip_self_loop = layer.skip_self_loop, True
+        try:
+            yield
+        finally:
+            layer.skip_self_loop = old
 
     def layer_forward(self, l: int, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         """Layer ``l`` on one block: ``{ntype: [n_src, in]} -> {ntype: [n_dst, out]}``."""
@@ -130,7 +159,9 @@ class GNNEncoder(nn.Module):
 
     @torch.no_grad()
     def full_inference(self, graph_csc: CSC, num_nodes: Mapping[str, int], h0: H0, batch_size: int = 4096,
-                       device: Union[str, torch.device, None] = None) -> Dict[str, torch.Tensor]:
+                       device: Union[str, torch.device, None] = None,
+                       edge_feats: Optional[Callable[[Block], Dict[EdgeType, torch.Tensor]]] = None
+                       ) -> Dict[str, torch.Tensor]:
         """Exact embeddings of every node, computed layer by layer over all neighbours.
 
         Args:
@@ -142,6 +173,8 @@ class GNNEncoder(nn.Module):
                 with its feature lookup), called in batches of ``batch_size``.
             batch_size: destination nodes per step.
             device: where to compute (default: the encoder's device). Results are kept on CPU.
+            edge_feats: ``block -> {etype: [E, hidden]}`` edge embeddings of a block's edges, for
+                encoders with ``edge_feat_etypes`` (the model's edge input encoder over the store).
 
         Returns ``{ntype: [N, out_size]}`` on CPU. The module is put in eval mode while it runs.
         """
@@ -151,7 +184,7 @@ class GNNEncoder(nn.Module):
         try:
             h = self._all_inputs(num_nodes, h0, batch_size)
             for l in range(self.num_layers):
-                h = self._one_layer(l, graph_csc, num_nodes, h, batch_size, device)
+                h = self._one_layer(l, graph_csc, num_nodes, h, batch_size, device, edge_feats)
         finally:
             self.train(was_training)
         return h
@@ -167,12 +200,14 @@ class GNNEncoder(nn.Module):
         return out
 
     def _one_layer(self, l: int, csc: CSC, num_nodes: Mapping[str, int], h: Mapping[str, torch.Tensor],
-                   batch_size: int, device: torch.device) -> Dict[str, torch.Tensor]:
+                   batch_size: int, device: torch.device, edge_feats=None) -> Dict[str, torch.Tensor]:
         out: Dict[str, torch.Tensor] = {}
         for t, n in num_nodes.items():
             chunks = []
             for dst in torch.arange(n).split(batch_size):
                 block = full_neighbor_block(csc, {t: dst}, self.etypes)
+                if edge_feats is not None and self.edge_feat_etypes:
+                    block.edge_feats = edge_feats(block)
                 h_src = {u: h[u][nodes].to(device) for u, nodes in block.src_nodes.items() if u in h}
                 chunks.append(self.layer_forward(l, block.to(device), h_src)[t].cpu())
             if chunks:

@@ -25,6 +25,7 @@ from torch_geometric.nn import GATConv
 
 from graphstorm_py.nn.encoders import GNN_ENCODERS
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail
+from graphstorm_py.nn.encoders.edge_feat import EdgeFeatGATConv
 from graphstorm_py.nn.encoders.relational import PerRelationLayer
 from graphstorm_py.typing import EdgeType
 
@@ -35,15 +36,22 @@ class GATLayer(PerRelationLayer):
     """One GAT layer over a block. Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``."""
 
     def __init__(self, in_dim: int, out_dim: int, ntypes: Sequence[str], etypes: Sequence[EdgeType],
-                 num_heads: int, dropout: float = 0.0, tail: LayerTail = None):
-        convs = nn.ModuleList(GATConv(in_dim, out_dim // num_heads, heads=num_heads,
-                                      add_self_loops=False, bias=False) for _ in etypes)
+                 num_heads: int, dropout: float = 0.0, tail: LayerTail = None,
+                 edge_feat_etypes: Sequence[EdgeType] = (), edge_feat_mp_op: str = "concat"):
+        efs = {tuple(e) for e in edge_feat_etypes}
+        convs = nn.ModuleList(
+            EdgeFeatGATConv(in_dim, out_dim // num_heads, num_heads, edge_feat_mp_op, edge_dropout=dropout)
+            if tuple(et) in efs else
+            GATConv(in_dim, out_dim // num_heads, heads=num_heads, add_self_loops=False, bias=False) for et in etypes)
         super().__init__(convs, in_dim, out_dim, ntypes, etypes, dropout, tail or LayerTail(ntypes, out_dim))
 
 
 @GNN_ENCODERS.register("gat")
 class GATEncoder(GNNEncoder):
-    """GAT encoder; see the module docstring."""
+    """GAT encoder; see the module docstring. Relations in ``edge_feat_etypes`` use
+    :class:`~graphstorm_py.nn.encoders.edge_feat.EdgeFeatGATConv`."""
+
+    supports_edge_feats = True
 
     default_last_layer_act = True
 
@@ -51,4 +59,5 @@ class GATEncoder(GNNEncoder):
         self._check_heads(out_dim)
         tail = LayerTail(self.ntypes, out_dim, activation=self.activation if (not last or self.last_layer_act) else None,
                          num_ffn_layers=self.num_ffn_layers_in_gnn, dropout=0.0, ngnn_dropout=self.dropout)
-        return GATLayer(in_dim, out_dim, self.ntypes, self.etypes, self.num_heads, self.dropout, tail)
+        return GATLayer(in_dim, out_dim, self.ntypes, self.etypes, self.num_heads, self.dropout, tail,
+                        self.edge_feat_etypes, self.edge_feat_mp_op)

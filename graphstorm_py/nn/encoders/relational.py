@@ -54,7 +54,10 @@ def relation_sum(convs: nn.ModuleList, etypes: Sequence[EdgeType], block: Block,
         ei = block.edge_index.get(et)
         if ei is None:
             ei = torch.empty(2, 0, dtype=torch.long, device=x_dst.device)
-        y = convs[r]((x_src, x_dst), ei, size=(x_src.size(0), x_dst.size(0)))
+        kw = {}
+        if getattr(convs[r], "takes_edge_feat", False):   # edge features in message passing
+            kw["edge_feat"] = block.edge_feats.get(et)
+        y = convs[r]((x_src, x_dst), ei, size=(x_src.size(0), x_dst.size(0)), **kw)
         y = y.reshape(y.size(0), -1)
         out[d] = y if d not in out else out[d] + y
     return out

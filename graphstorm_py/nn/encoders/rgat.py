@@ -28,6 +28,7 @@ from torch_geometric.nn import GATConv
 
 from graphstorm_py.nn.encoders import GNN_ENCODERS
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail
+from graphstorm_py.nn.encoders.edge_feat import EdgeFeatGATConv
 from graphstorm_py.nn.encoders.relational import check_block_etypes, dst_prefix, relation_sum
 from graphstorm_py.sampling.block import Block
 from graphstorm_py.typing import EdgeType
@@ -39,18 +40,23 @@ class RelationalAttLayer(nn.Module):
     """One RGAT layer over a block. Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``."""
 
     def __init__(self, in_dim: int, out_dim: int, ntypes: Sequence[str], etypes: Sequence[EdgeType],
-                 num_heads: int, *, self_loop: bool = True, bias: bool = True, tail: Optional[LayerTail] = None):
+                 num_heads: int, *, self_loop: bool = True, bias: bool = True, tail: Optional[LayerTail] = None,
+                 edge_feat_etypes: Sequence[EdgeType] = (), edge_feat_mp_op: str = "concat"):
         super().__init__()
         self.out_dim = out_dim
         self.etypes = list(etypes)
         self.etype_index = {e: i for i, e in enumerate(self.etypes)}
-        self.convs = nn.ModuleList(GATConv(in_dim, out_dim // num_heads, heads=num_heads,
-                                           add_self_loops=False, bias=False) for _ in self.etypes)
+        efs = {tuple(e) for e in edge_feat_etypes}
+        self.convs = nn.ModuleList(
+            EdgeFeatGATConv(in_dim, out_dim // num_heads, num_heads, edge_feat_mp_op) if et in efs else
+            GATConv(in_dim, out_dim // num_heads, heads=num_heads, add_self_loops=False, bias=False)
+            for et in self.etypes)
         self.loop_weight = None
         if self_loop:
             self.loop_weight = nn.Parameter(torch.empty(in_dim, out_dim))
             nn.init.xavier_uniform_(self.loop_weight, gain=nn.init.calculate_gain("relu"))
         self.h_bias = nn.Parameter(torch.zeros(out_dim)) if bias else None
+        self.skip_self_loop = False   # see GNNEncoder.last_self_loop_skipped
         self.tail = tail or LayerTail(ntypes, out_dim)
 
     def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
@@ -60,7 +66,7 @@ class RelationalAttLayer(nn.Module):
         out = {}
         for t, x in h_dst.items():
             h = msgs[t] if t in msgs else x.new_zeros(x.size(0), self.out_dim)
-            if self.loop_weight is not None:
+            if self.loop_weight is not None and not self.skip_self_loop:
                 h = h + x @ self.loop_weight
             if self.h_bias is not None:
                 h = h + self.h_bias
@@ -70,7 +76,12 @@ class RelationalAttLayer(nn.Module):
 
 @GNN_ENCODERS.register("rgat")
 class RGATEncoder(GNNEncoder):
-    """Relational GAT encoder (GraphStorm ``RelationalGATEncoder``); see the module docstring."""
+    """Relational GAT encoder (GraphStorm ``RelationalGATEncoder``); see the module docstring.
+
+    With ``edge_feat_etypes`` those relations use
+    :class:`~graphstorm_py.nn.encoders.edge_feat.EdgeFeatGATConv` (GraphStorm's ``GATConvwithEdgeFeat``)."""
+
+    supports_edge_feats = True
 
     def _make_layer(self, l: int, in_dim: int, out_dim: int, last: bool) -> nn.Module:
         self._check_heads(out_dim)
@@ -80,4 +91,5 @@ class RGATEncoder(GNNEncoder):
                          num_ffn_layers=0 if last else self.num_ffn_layers_in_gnn,
                          dropout=0.0 if last else self.dropout)
         return RelationalAttLayer(in_dim, out_dim, self.ntypes, self.etypes, self.num_heads,
-                                  self_loop=self.use_self_loop, tail=tail)
+                                  self_loop=self.use_self_loop, tail=tail, edge_feat_etypes=self.edge_feat_etypes,
+                                  edge_feat_mp_op=self.edge_feat_mp_op)

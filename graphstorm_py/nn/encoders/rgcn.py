@@ -25,6 +25,10 @@ path (kept for the benchmark and the equivalence test).
 
 Per GraphStorm: hidden layers apply norm -> ReLU -> NGNN -> dropout; the last layer applies
 none of them unless ``last_layer_act`` (then norm and ReLU, no dropout).
+
+**Edge features** (``edge_feat_name``): a relation with edge features uses
+:class:`~graphstorm_py.nn.encoders.edge_feat.EdgeFeatGraphConv` (its own weight, in-degree^-1/2
+normalisation) instead of the mean and :math:`W_r`, as GraphStorm's ``GraphConvwithEdgeFeat``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from torch_geometric.utils import scatter
 
 from graphstorm_py.nn.encoders import GNN_ENCODERS
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail
+from graphstorm_py.nn.encoders.edge_feat import EdgeFeatGraphConv
 from graphstorm_py.nn.encoders.relational import check_block_etypes, dst_prefix
 from graphstorm_py.sampling.block import Block
 from graphstorm_py.typing import EdgeType
@@ -106,7 +111,8 @@ class RelGraphConvLayer(nn.Module):
     """One RGCN layer over a block. Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``."""
 
     def __init__(self, in_dim: int, out_dim: int, ntypes: Sequence[str], etypes: Sequence[EdgeType],
-                 num_bases: int = -1, *, self_loop: bool = True, bias: bool = True, tail: Optional[LayerTail] = None):
+                 num_bases: int = -1, *, self_loop: bool = True, bias: bool = True, tail: Optional[LayerTail] = None,
+                 edge_feat_etypes: Sequence[EdgeType] = (), edge_feat_mp_op: str = "concat"):
         super().__init__()
         self.in_dim, self.out_dim = in_dim, out_dim
         self.etypes = list(etypes)
@@ -120,7 +126,11 @@ class RelGraphConvLayer(nn.Module):
             self.weight = _xavier(max(num_rels, 1), in_dim, out_dim)
         self.loop_weight = _xavier(in_dim, out_dim) if self_loop else None
         self.h_bias = nn.Parameter(torch.zeros(out_dim)) if bias else None
+        self.skip_self_loop = False   # see GNNEncoder.last_self_loop_skipped
         self.tail = tail or LayerTail(ntypes, out_dim)
+        # relations whose edge features take part in message passing, keyed by etype index
+        self.ef_convs = nn.ModuleDict({str(self.etype_index[tuple(et)]): EdgeFeatGraphConv(in_dim, out_dim, edge_feat_mp_op)
+                                       for et in edge_feat_etypes if tuple(et) in self.etype_index})
 
     @property
     def use_basis(self) -> bool:
@@ -147,6 +157,11 @@ class RelGraphConvLayer(nn.Module):
             w = weights[self.etype_index[et]]
             x = h_src[s]
             n_dst = out[d].size(0)
+            ef = self.ef_convs[str(self.etype_index[et])] if str(self.etype_index[et]) in self.ef_convs else None
+            if ef is not None:   # edge features: GraphStorm's GraphConvwithEdgeFeat
+                dense = x.dense() if isinstance(x, LinearInput) else x
+                out[d] = out[d] + ef(dense, ei, n_dst, block.edge_feats.get(et))
+                continue
             if isinstance(x, LinearInput):   # aggregate the raw input, then project n_dst rows only
                 if _AGG == "scatter":
                     agg = scatter(x.x[ei[0]], ei[1], 0, dim_size=n_dst, reduce="mean")
@@ -165,7 +180,7 @@ class RelGraphConvLayer(nn.Module):
             out[d] = out[d] + agg
         for t in out:
             h = out[t]
-            if self.loop_weight is not None:
+            if self.loop_weight is not None and not self.skip_self_loop:
                 h = h + h_dst[t] @ self.loop_weight
             if self.h_bias is not None:
                 h = h + self.h_bias
@@ -177,6 +192,8 @@ class RelGraphConvLayer(nn.Module):
 class RGCNEncoder(GNNEncoder):
     """Relational GCN encoder (GraphStorm ``RelationalGCNEncoder``); see the module docstring."""
 
+    supports_edge_feats = True
+
     def _make_layer(self, l: int, in_dim: int, out_dim: int, last: bool) -> nn.Module:
         act = (not last) or self.last_layer_act
         tail = LayerTail(self.ntypes, out_dim, norm=self.norm if act else None,
@@ -184,4 +201,5 @@ class RGCNEncoder(GNNEncoder):
                          num_ffn_layers=0 if last else self.num_ffn_layers_in_gnn,
                          dropout=0.0 if last else self.dropout)
         return RelGraphConvLayer(in_dim, out_dim, self.ntypes, self.etypes, self.num_bases,
-                                 self_loop=self.use_self_loop, tail=tail)
+                                 self_loop=self.use_self_loop, tail=tail, edge_feat_etypes=self.edge_feat_etypes,
+                                 edge_feat_mp_op=self.edge_feat_mp_op)
