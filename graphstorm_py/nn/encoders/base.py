@@ -160,11 +160,9 @@ class GNNEncoder(nn.Module):
     def _all_inputs(num_nodes: Mapping[str, int], h0: H0, batch_size: int) -> Dict[str, torch.Tensor]:
         if not callable(h0):
             return {t: torch.as_tensor(x) for t, x in h0.items()}
-        out = {}
-        for t, n in num_nodes.items():
-            if n > 0:
-                out[t] = torch.cat([h0({t: ids})[t].cpu() for ids in torch.arange(n).split(batch_size)])
-        return out
+        # a type with 0 nodes still gets its [0, hidden] rows (arange(0).split gives one empty chunk)
+        return {t: torch.cat([h0({t: ids})[t].cpu() for ids in torch.arange(n).split(batch_size)])
+                for t, n in num_nodes.items()}
 
     def _one_layer(self, l: int, csc: CSC, num_nodes: Mapping[str, int], h: Mapping[str, torch.Tensor],
                    batch_size: int, device: torch.device) -> Dict[str, torch.Tensor]:

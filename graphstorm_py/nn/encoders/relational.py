@@ -25,8 +25,12 @@ __all__ = ["dst_prefix", "relation_sum", "check_block_etypes", "unreached_self_l
 
 
 def dst_prefix(block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """``{ntype: h_src[ntype][:n_dst]}`` for the node types with destination nodes."""
-    return {t: h_src[t][: block.num_dst(t)] for t in block.dst_nodes if block.num_dst(t) > 0}
+    """``{ntype: h_src[ntype][:n_dst]}`` for every destination type of the block.
+
+    A type with no destination node in this batch gets its ``[0, dim]`` rows too, so a layer's
+    output always has every destination type, and a later layer or task never misses a key.
+    """
+    return {t: h_src[t][: block.num_dst(t)] for t in block.dst_nodes if t in h_src}
 
 
 def check_block_etypes(block: Block, etype_index: Mapping[EdgeType, int]) -> None:
@@ -55,7 +59,7 @@ def relation_sum(convs: nn.ModuleList, etypes: Sequence[EdgeType], block: Block,
         if ei is None:
             ei = torch.empty(2, 0, dtype=torch.long, device=x_dst.device)
         y = convs[r]((x_src, x_dst), ei, size=(x_src.size(0), x_dst.size(0)))
-        y = y.reshape(y.size(0), -1)
+        y = y.flatten(1) if y.dim() > 2 else y    # per-head outputs, concatenated ([0, ...] rows too)
         out[d] = y if d not in out else out[d] + y
     return out
 
