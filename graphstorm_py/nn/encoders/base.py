@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from graphstorm_py.errors import ConfigError
@@ -56,7 +57,13 @@ class LayerTail(nn.Module):
 
     def forward(self, h: torch.Tensor, ntype: str) -> torch.Tensor:
         if ntype in self._norm_key:
-            h = self.norms[self._norm_key[ntype]](h)
+            norm = self.norms[self._norm_key[ntype]]
+            if isinstance(norm, nn.BatchNorm1d) and norm.training and h.size(0) < 2:
+                # batch statistics of 0 or 1 row do not exist (torch raises on 1): a batch with that
+                # few nodes of a type is normalised with the running statistics instead
+                h = F.batch_norm(h, norm.running_mean, norm.running_var, norm.weight, norm.bias, False, 0.0, norm.eps)
+            else:
+                h = norm(h)
         if self.activation is not None:
             h = self.activation(h)
         if self.ngnn is not None:

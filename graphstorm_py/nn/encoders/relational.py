@@ -64,9 +64,14 @@ def relation_sum(convs: nn.ModuleList, etypes: Sequence[EdgeType], block: Block,
     return out
 
 
-def unreached_self_lins(ntypes: Sequence[str], etypes: Sequence[EdgeType], in_dim: int, out_dim: int) -> nn.ModuleDict:
-    """Bias-free ``Linear(in_dim, out_dim)`` for each node type that is no relation's destination."""
-    reached = {e[2] for e in etypes}
+def unreached_self_lins(ntypes: Sequence[str], etypes: Sequence[EdgeType], in_dim: int, out_dim: int, *,
+                        same_type_only: bool = False) -> nn.ModuleDict:
+    """Bias-free ``Linear(in_dim, out_dim)`` for each node type that is no relation's destination.
+
+    ``same_type_only``: also for the types that only relations from *other* types reach (a
+    convolution without a root term, like GAT, has no self-loop to give their nodes).
+    """
+    reached = {e[2] for e in etypes if not same_type_only or e[0] == e[2]}
     lins = nn.ModuleDict()
     for i, t in enumerate(ntypes):
         if t not in reached:
@@ -80,17 +85,19 @@ class PerRelationLayer(nn.Module):
 
     Subclasses build ``convs`` (one PyG convolution per edge type, in ``etypes`` order) and pass
     them in. Input dropout applies to every source feature; node types that no relation reaches
-    get their own bias-free linear map of their destination rows, so they do not vanish.
+    (with ``self_lin_same_type_only``: no relation from their own type) get their own bias-free
+    linear map of their destination rows, added to the relations' sum, so they do not vanish.
     Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``.
     """
 
     def __init__(self, convs: nn.ModuleList, in_dim: int, out_dim: int, ntypes: Sequence[str],
-                 etypes: Sequence[EdgeType], dropout: float, tail: nn.Module):
+                 etypes: Sequence[EdgeType], dropout: float, tail: nn.Module, self_lin_same_type_only: bool = False):
         super().__init__()
         self.ntypes, self.etypes = list(ntypes), list(etypes)
         self.etype_index = {e: i for i, e in enumerate(self.etypes)}
         self.convs = convs
-        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim)
+        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim,
+                                             same_type_only=self_lin_same_type_only)
         self.feat_drop = nn.Dropout(dropout)
         self.tail = tail
 
@@ -101,5 +108,6 @@ class PerRelationLayer(nn.Module):
         out = relation_sum(self.convs, self.etypes, block, h_src, h_dst)
         for i, t in enumerate(self.ntypes):
             if str(i) in self.self_lins and t in h_dst:
-                out[t] = self.self_lins[str(i)](h_dst[t])
+                own = self.self_lins[str(i)](h_dst[t])
+                out[t] = own if t not in out else out[t] + own
         return {t: self.tail(h, t) for t, h in out.items()}
