@@ -43,8 +43,9 @@ class NodeTask(Task):
     """
 
     def __init__(self, config, dataset, name: str | None = None, *, seed: int = 0,
-                 decoder_ffn_layers: int = 0, dropout: float = 0.0):
-        super().__init__(config, name or f"{config.task_type}-{config.target_ntype}-{config.label_field}")
+                 decoder_ffn_layers: int = 0, dropout: float = 0.0, inference: bool = False):
+        super().__init__(config, name or f"{config.task_type}-{config.target_ntype}-{config.label_field}",
+                         inference=inference)
         self.ntype, self.dataset, self.seed = config.target_ntype, dataset, seed
         self.decoder_ffn_layers, self.dropout = decoder_ffn_layers, dropout
         self.loss_fn = self.build_loss()
@@ -52,8 +53,10 @@ class NodeTask(Task):
     @cached_property
     def targets(self) -> NodeTargets:
         """Labels and split nids, read on first use (so gs-infer can build a task without labels)."""
-        targets = NodeTargets(self.dataset, self.ntype, self.config.label_field, self.config.mask_fields)
-        self.check_labels(targets)
+        targets = NodeTargets(self.dataset, self.ntype, self.config.label_field, self.config.mask_fields,
+                              require_labels=not self.inference)
+        if targets.has_labels:
+            self.check_labels(targets)
         return targets
 
     @cached_property
