@@ -85,13 +85,24 @@ def make_gaps_graph(root: str, labels: bool = True) -> str:
     return root
 
 
-def gaps_yaml(path: str, encoder: str, task: str, **gnn) -> str:
-    """A 2-layer training YAML (hidden 8, fanout 2, batches of 2) for ``encoder`` and ``task``."""
+def gaps_yaml(path: str, encoder: str, task, **gnn) -> str:
+    """A 2-layer training YAML (hidden 8, fanout 2, batches of 2) for ``encoder`` and ``task``
+    (a task section name, a ``(name, {key: value})`` pair, or a list of them: multi-task)."""
+    def section(t):
+        name, extra = (t, {}) if isinstance(t, str) else t
+        return name, {**TASKS[name], **extra}
+
+    if isinstance(task, list):
+        tasks = {"multi_task_learning": [
+            {name: {**body, "mask_fields": ["train_mask", "val_mask", "test_mask"], "task_weight": 1.0}}
+            for name, body in map(section, task)]}
+    else:
+        tasks = dict([section(task)])
     conf = {"version": 1.0, "gsf": {
         "gnn": {"model_encoder_type": encoder, "num_layers": 2, "hidden_size": 8, "num_heads": 2,
                 "fanout": "2,2", "eval_fanout": "2,2", "node_feat_name": ["user:f", "item:p"], **gnn},
         "hyperparam": {"lr": 0.01, "num_epochs": 1, "batch_size": 2, "eval_batch_size": 3, "seed": 5},
-        task: dict(TASKS[task]),
+        **tasks,
     }}
     with open(path, "w") as fh:
         yaml.safe_dump(conf, fh)
