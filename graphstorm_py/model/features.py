@@ -51,16 +51,16 @@ class NodeFeatureSource:
         node_feat_name = dict(node_feat_name or {})
         for t in node_feat_name:
             if t != ANY_NTYPE and t not in ntypes:
-                raise ConfigError(f"node_feat_name names node type {t!r}{did_you_mean(t, ntypes)}, "
-                                  f"which the graph does not have; node types: {', '.join(ntypes)}")
+                raise ConfigError(f"node_feat_name names node type {t!r}, which the graph does not have; "
+                                  f"node types: {', '.join(ntypes)}{did_you_mean(t, ntypes)}")
         names: Dict[str, List[str]] = {}
         for t in ntypes:
             wanted = node_feat_name.get(t, node_feat_name.get(ANY_NTYPE, []))
             for name in wanted:
                 if not store.has(t, name):
                     have = store.names(t)
-                    raise ConfigError(f"node_feat_name: node type {t!r} has no feature {name!r}"
-                                      f"{did_you_mean(name, have)}; it has {', '.join(have) or 'no arrays'}")
+                    raise ConfigError(f"node_feat_name: node type {t!r} has no feature {name!r}; "
+                                      f"it has {', '.join(have) or 'no arrays'}{did_you_mean(name, have)}")
             names[t] = list(wanted)
         return cls(store, names)
 

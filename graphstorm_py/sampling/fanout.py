@@ -58,9 +58,9 @@ def normalize_fanouts(fanouts: Sequence[Fanout], etypes: Sequence[EdgeType],
                 from graphstorm_py.config.suggest import did_you_mean
 
                 name = _fmt(unknown[0])  # type: ignore[arg-type]
-                raise ConfigError(f"{where}: unknown edge type {name!r}"
-                                  f"{did_you_mean(name, [_fmt(e) for e in etypes])}; "
-                                  f"edge types: {', '.join(_fmt(e) for e in etypes)}")
+                raise ConfigError(f"{where}: unknown edge type {name!r}; "
+                                  f"edge types: {', '.join(_fmt(e) for e in etypes)}"
+                                  f"{did_you_mean(name, [_fmt(e) for e in etypes])}")
             missing = [et for et in etypes if et not in layer]
             if missing:
                 raise ConfigError(f"{where}: a per-edge-type fanout must cover every edge type; "

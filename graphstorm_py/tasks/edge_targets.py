@@ -57,8 +57,8 @@ class EdgeTargets:
         graph_etypes = [tuple(e) for e in dataset.etypes]
         names = [_fmt(e) for e in graph_etypes]
         if etype not in graph_etypes:
-            raise ConfigError(f"target_etype {_fmt(etype)!r}{did_you_mean(_fmt(etype), names)} is not an edge "
-                              f"type of the graph; edge types: {'; '.join(names)}")
+            raise ConfigError(f"target_etype {_fmt(etype)!r} is not an edge type of the graph; "
+                              f"edge types: {'; '.join(names)}{did_you_mean(_fmt(etype), names)}")
         for src, dst in (reverse_map or {}).items():
             for et, what in ((src, "edge type"), (dst, "reverse edge type")):
                 if tuple(et) not in graph_etypes:
@@ -67,8 +67,9 @@ class EdgeTargets:
         labels_meta = dataset.meta.edge_type(etype).get("labels", {}) or {}
         self.has_labels = dataset.has_edge_array(etype, label_field)
         if require_labels and not self.has_labels:
-            raise ConfigError(f"label_field {label_field!r}{did_you_mean(label_field, list(labels_meta))}: edge "
-                              f"type {_fmt(etype)!r} has no such label; its labels: {', '.join(labels_meta) or 'none'}")
+            raise ConfigError(f"label_field {label_field!r}: edge type {_fmt(etype)!r} has no such label; "
+                              f"its labels: {', '.join(labels_meta) or 'none'}"
+                              f"{did_you_mean(label_field, list(labels_meta))}")
         self.dataset, self.etype, self.label_field = dataset, etype, label_field
         rev = (reverse_map or {}).get(etype) or dataset.meta.reverse_etype(etype)
         self.reverse: Optional[EdgeType] = tuple(rev) if rev is not None else None
@@ -77,9 +78,8 @@ class EdgeTargets:
         feats_meta = dataset.meta.edge_type(etype).get("features", {}) or {}
         for f in self.feat_names:
             if not dataset.has_edge_array(etype, f):
-                raise ConfigError(f"decoder_edge_feat {f!r}{did_you_mean(f, list(feats_meta))}: edge type "
-                                  f"{_fmt(etype)!r} has no such feature; its features: "
-                                  f"{', '.join(feats_meta) or 'none'}")
+                raise ConfigError(f"decoder_edge_feat {f!r}: edge type {_fmt(etype)!r} has no such feature; "
+                                  f"its features: {', '.join(feats_meta) or 'none'}{did_you_mean(f, list(feats_meta))}")
         self.eids: Dict[str, torch.Tensor] = {}
         for split, mask in zip(("train", "val", "test"), mask_fields):
             if not dataset.has_edge_array(etype, mask):

@@ -82,9 +82,9 @@ class LPTargets:
             for et in etypes or ():
                 if tuple(et) not in graph_etypes:
                     text = fmt_etype(et)
-                    raise ConfigError(f"{key}: {text!r}{did_you_mean(text, [fmt_etype(e) for e in graph_etypes])} "
-                                      f"is not an edge type of the graph; edge types: "
-                                      f"{'; '.join(fmt_etype(e) for e in graph_etypes)}")
+                    raise ConfigError(f"{key}: {text!r} is not an edge type of the graph; edge types: "
+                                      f"{'; '.join(fmt_etype(e) for e in graph_etypes)}"
+                                      f"{did_you_mean(text, [fmt_etype(e) for e in graph_etypes])}")
         masked = [e for e in graph_etypes if dataset.has_edge_array(e, self.mask_fields[0])]
         if not train_etypes and not masked and not require_labels:
             masked = self._default_etypes(graph_etypes, default_etypes, reverse_map)

@@ -39,13 +39,14 @@ class NodeTargets:
     def __init__(self, dataset, ntype: str, label_field: str, mask_fields: Sequence[str],
                  require_labels: bool = True):
         if ntype not in dataset.ntypes:
-            raise ConfigError(f"target_ntype {ntype!r}{did_you_mean(ntype, dataset.ntypes)} is not a node type "
-                              f"of the graph; node types: {', '.join(dataset.ntypes)}")
+            raise ConfigError(f"target_ntype {ntype!r} is not a node type of the graph; "
+                              f"node types: {', '.join(dataset.ntypes)}{did_you_mean(ntype, dataset.ntypes)}")
         labels_meta = dataset.meta.node_type(ntype).get("labels", {}) or {}
         self.has_labels = dataset.has_node_array(ntype, label_field)
         if require_labels and not self.has_labels:
-            raise ConfigError(f"label_field {label_field!r}{did_you_mean(label_field, list(labels_meta))}: node "
-                              f"type {ntype!r} has no such label; its labels: {', '.join(labels_meta) or 'none'}")
+            raise ConfigError(f"label_field {label_field!r}: node type {ntype!r} has no such label; "
+                              f"its labels: {', '.join(labels_meta) or 'none'}"
+                              f"{did_you_mean(label_field, list(labels_meta))}")
         self.ntype, self.label_field = ntype, label_field
         self.label_info = labels_meta.get(label_field, {})
         self._labels = dataset.node_array(ntype, label_field) if self.has_labels else None
