@@ -35,6 +35,7 @@ CASES = {   # YAML task -> {prediction dataset: (all targets, test-mask targets)
     "edge_regression": {"user_buys_item": (6, 1)},
     "link_prediction": {"user_buys_item": (6, 1)},
     "lp_etypes_from_masks": {"user_buys_item": (6, 1)},
+    "lp_hard_negatives": {"user_buys_item": (6, 1)},
     "multi_task": {"node_classification-item-cls/item": (10, 2),
                    "edge_regression-user_buys_item-score/user_buys_item": (6, 1),
                    "link_prediction/user_buys_item": (6, 1)},
@@ -46,6 +47,9 @@ def _yaml_task(case):
         return MULTI
     if case == "lp_etypes_from_masks":   # no train_etype: training takes the types with a train mask
         return ("link_prediction", {"train_etype": None})
+    if case == "lp_hard_negatives":      # an edge feature the new graph does not have
+        return ("link_prediction", {"train_etypes_negative_dstnode": ["user,buys,item:hard"],
+                                    "eval_etypes_negative_dstnode": ["user,buys,item:hard"]})
     return case
 
 
@@ -71,13 +75,15 @@ def _rows(root):
     return {name: d["rows"] for name, d in read_manifest(root)["datasets"].items()}
 
 
+@pytest.mark.parametrize("minibatch", [True, False], ids=["minibatch", "full_graph"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_new_graph_without_labels_or_masks(graphs, case, tmp_path, caplog):
+def test_new_graph_without_labels_or_masks(graphs, case, minibatch, tmp_path, caplog):
     cfg, ckpt = _trained(graphs, case)
     ds = GraphDataset.open(graphs["new"])
-    assert not any(ds.has_edge_array(BUYS, m) for m in ("klass", "score", "train_mask", "test_mask"))
+    assert not any(ds.has_edge_array(BUYS, m) for m in ("klass", "score", "hard", "train_mask", "test_mask"))
     with caplog.at_level(logging.INFO):
-        infer(cfg, graphs["new"], ckpt, embed_path=str(tmp_path / "emb"), pred_path=str(tmp_path / "pred"))
+        infer(cfg, graphs["new"], ckpt, embed_path=str(tmp_path / "emb"), pred_path=str(tmp_path / "pred"),
+              minibatch=minibatch)
     assert _rows(str(tmp_path / "emb")) == NUM
     assert _rows(str(tmp_path / "pred")) == {k: n for k, (n, _) in CASES[case].items()}
     assert "no test mask 'test_mask': predicting all" in caplog.text

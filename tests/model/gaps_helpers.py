@@ -9,7 +9,7 @@
 - ``tag`` (3, no features: learnable embeddings): no relation reaches it.
 - ``ghost`` (0 nodes, no features) and ``ghost,haunts,item`` (0 edges); ``user,views,item`` (0 edges).
 - ``user,buys,item`` (6 edges): labels ``klass`` (int) and ``score`` (float), masks train 4 / val 1
-  / test 1 (also the link-prediction split).
+  / test 1 (also the link-prediction split), hard negatives ``hard`` (item nids, -1 padded).
 
 :func:`gaps_yaml` writes a training YAML for one encoder and one task over it.
 """
@@ -59,6 +59,7 @@ def make_gaps_graph(root: str, labels: bool = True) -> str:
     buys_arrays = {}
     if labels:
         buys_arrays = {"klass": np.array([0, 1, 0, 1, 0, 1], np.int64),
+                       "hard": np.array([[5, -1], [5, 6], [4, -1], [2, 3], [9, -1], [8, -1]], np.int64),
                        "score": rng.standard_normal(6).astype(np.float32),
                        "train_mask": _mask(6, range(4)), "val_mask": _mask(6, [4]), "test_mask": _mask(6, [5])}
     none = np.zeros(0, np.int64)
@@ -74,7 +75,7 @@ def make_gaps_graph(root: str, labels: bool = True) -> str:
     edges = {
         BUYS: EdgeTypeData(bsrc, bdst, buys_arrays, {},
                            {"klass": {"task_type": "classification"}, "score": {"task_type": "regression"}}
-                           if labels else {}),
+                           if labels else {}, nid_arrays={"hard": "item"} if labels else {}),
         BOUGHT_BY: EdgeTypeData(bdst.copy(), bsrc.copy(), reverse_of=BUYS),
         FOLLOWS: EdgeTypeData(np.array([4, 5, 6, 7, 0]), np.array([0, 1, 2, 3, 3])),
         TAGS: EdgeTypeData(np.array([0, 2]), np.array([0, 0])),

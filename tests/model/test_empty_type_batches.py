@@ -21,8 +21,9 @@ from graphstorm_py.outputs.writer import read_manifest
 from graphstorm_py.training.run import train
 
 VARIANTS = ENCODERS[:1] + ["rgcn-unfused"] + ENCODERS[1:]
+GRID = {**{t: t for t in TASKS}, "lp_full_ranking": ("link_prediction", {"lp_eval_ranking": "full"})}
 TEST_TARGETS = {"node_classification": 2, "node_regression": 2, "edge_classification": 1, "edge_regression": 1,
-                "link_prediction": 1}
+                "link_prediction": 1, "lp_full_ranking": 1}
 
 
 @contextlib.contextmanager
@@ -46,7 +47,7 @@ def _trained(gaps, variant, task):
     if key not in gaps["trained"]:
         d = gaps["root"] / f"{variant}-{task}"
         d.mkdir()
-        conf = gaps_yaml(str(d / "train.yaml"), variant.split("-")[0], task)
+        conf = gaps_yaml(str(d / "train.yaml"), variant.split("-")[0], GRID[task])
         cfg = load_train_config(conf, ["--save-model-path", str(d / "m")])
         with _fuse(variant):
             results = train(cfg, gaps["graph"])
@@ -59,7 +60,7 @@ def _finite(metrics):
     return values and all(math.isfinite(float(v)) for v in values)
 
 
-@pytest.mark.parametrize("task", list(TASKS))
+@pytest.mark.parametrize("task", list(GRID))
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_train(gaps, variant, task):
     cfg, ckpt, results = _trained(gaps, variant, task)
@@ -67,7 +68,7 @@ def test_train(gaps, variant, task):
     assert _finite(results["val"]) and _finite(results["test"]), results
 
 
-@pytest.mark.parametrize("task", list(TASKS))
+@pytest.mark.parametrize("task", list(GRID))
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_eval_full_graph_and_minibatch(gaps, variant, task):
     cfg, ckpt, _ = _trained(gaps, variant, task)
@@ -80,7 +81,7 @@ def test_eval_full_graph_and_minibatch(gaps, variant, task):
 
 
 @pytest.mark.parametrize("mode", ["full_infer", "minibatch_infer"])
-@pytest.mark.parametrize("task", list(TASKS))
+@pytest.mark.parametrize("task", list(GRID))
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_infer(gaps, variant, task, mode, tmp_path):
     cfg, ckpt, _ = _trained(gaps, variant, task)
@@ -95,3 +96,15 @@ def test_infer(gaps, variant, task, mode, tmp_path):
             assert rows.shape == (n, 8) and np.isfinite(rows).all()
     pred = read_manifest(str(tmp_path / "pred"))
     assert sum(d["rows"] for d in pred["datasets"].values()) == TEST_TARGETS[task]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_train_with_norms_dropout_and_ffn_layers(gaps, variant, tmp_path):
+    """Batch norm sees types of 0 and 1 rows in training; NGNN layers and dropout see empty types."""
+    for norm in ("batch", "layer"):
+        conf = gaps_yaml(str(tmp_path / f"{norm}.yaml"), variant.split("-")[0], "node_classification",
+                         gnn_norm=norm, dropout=0.2, num_ffn_layers_in_gnn=1, num_ffn_layers_in_input=1)
+        cfg = load_train_config(conf, ["--save-model-path", str(tmp_path / norm)])
+        with _fuse(variant):
+            results = train(cfg, gaps["graph"])
+        assert _finite(results["val"]), results
