@@ -11,9 +11,9 @@ Leakage control needs the **reverse** of each edge: the edge ``(v, u)`` of the r
 search over sorted ``src * N_dst + dst`` keys (every parallel edge is returned).
 
 At inference (``require_labels=False``) masks are optional: a split whose mask is absent is
-empty, and without ``train_etype`` and without any train mask in the graph the edge types are
-``default_etypes`` (those the trained decoder was built for, from the checkpoint), else, as
-GraphStorm does, every edge type that is not the reverse of another.
+empty, and without ``train_etype`` the edge types are ``default_etypes`` (those the trained
+decoder was built for, from the checkpoint), else those with a train mask, else, as GraphStorm
+does, every edge type that is not the reverse of another.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class LPTargets:
         reverse_map: ``{etype: reverse etype}`` from ``reverse_edge_types_map``; types it does not
             name fall back to the graph's recorded reverses.
         require_labels: training needs the train masks; inference does not (see the module docstring).
-        default_etypes: the edge types when neither ``train_etypes`` nor train masks say (inference).
+        default_etypes: at inference, the edge types when ``train_etypes`` does not say.
     """
 
     def __init__(self, dataset, train_etypes: Optional[Sequence[EdgeType]],
@@ -86,7 +86,7 @@ class LPTargets:
                                       f"{'; '.join(fmt_etype(e) for e in graph_etypes)}"
                                       f"{did_you_mean(text, [fmt_etype(e) for e in graph_etypes])}")
         masked = [e for e in graph_etypes if dataset.has_edge_array(e, self.mask_fields[0])]
-        if not train_etypes and not masked and not require_labels:
+        if not train_etypes and not require_labels and (default_etypes or not masked):
             masked = self._default_etypes(graph_etypes, default_etypes, reverse_map)
         self.train_etypes: List[EdgeType] = [tuple(e) for e in train_etypes] if train_etypes else masked
         self.eval_etypes: List[EdgeType] = [tuple(e) for e in eval_etypes] if eval_etypes else list(self.train_etypes)
