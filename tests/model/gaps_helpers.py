@@ -8,6 +8,7 @@
   item 0 is the only item with any.
 - ``tag`` (3, no features: learnable embeddings): no relation reaches it.
 - ``ghost`` (0 nodes, no features) and ``ghost,haunts,item`` (0 edges); ``user,views,item`` (0 edges).
+- ``shop`` (2, no features): in no edge type at all.
 - ``user,buys,item`` (6 edges): labels ``klass`` (int) and ``score`` (float), masks train 4 / val 1
   / test 1 (also the link-prediction split), hard negatives ``hard`` (item nids, -1 padded).
 
@@ -27,7 +28,7 @@ from graphstorm_py.graph import EdgeTypeData, NodeTypeData, write_graph
 BUYS, BOUGHT_BY = ("user", "buys", "item"), ("item", "bought-by", "user")
 FOLLOWS, TAGS = ("user", "follows", "user"), ("tag", "tags", "item")
 HAUNTS, VIEWS = ("ghost", "haunts", "item"), ("user", "views", "item")
-NUM = {"user": 8, "item": 10, "tag": 3, "ghost": 0}
+NUM = {"user": 8, "item": 10, "tag": 3, "ghost": 0, "shop": 2}
 ENCODERS = ["rgcn", "rgat", "hgt", "sage", "gat"]
 
 TASKS = {
@@ -71,6 +72,7 @@ def make_gaps_graph(root: str, labels: bool = True) -> str:
                               "val": {"task_type": "regression"}} if labels else {}),
         "tag": NodeTypeData(pa.array(["t0", "t1", "t2"])),
         "ghost": NodeTypeData(pa.array([], pa.string())),
+        "shop": NodeTypeData(pa.array(["s0", "s1"])),
     }
     edges = {
         BUYS: EdgeTypeData(bsrc, bdst, buys_arrays, {},

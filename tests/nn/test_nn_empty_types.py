@@ -1,8 +1,9 @@
 """Blocks with node and edge types of zero rows, and nodes without in-neighbours, for every encoder.
 
 The graph has a node type with 0 nodes (``ghost``), edge types with 0 edges, a type no relation
-reaches (``tag``) and items/users without in-edges. A node without in-edges keeps its own
-representation (self-loop, root weight or skip, per encoder), as in GraphStorm and PyG.
+reaches (``tag``), one in no edge type at all (``shop``) and items/users without in-edges. A node
+without in-edges keeps its own representation (self-loop, root weight or skip, per encoder), as
+in GraphStorm and PyG.
 """
 
 from types import SimpleNamespace
@@ -24,7 +25,7 @@ EDGES = {("user", "buys", "item"): ([0, 1, 2, 0, 1, 2], [0, 0, 1, 1, 6, 6]),
          ("tag", "tags", "item"): ([0, 2], [0, 0]),
          ("ghost", "haunts", "item"): ([], []),
          ("user", "views", "item"): ([], [])}
-NUM = {"user": 8, "item": 10, "tag": 3, "ghost": 0}
+NUM = {"user": 8, "item": 10, "tag": 3, "ghost": 0, "shop": 2}   # shop: in no edge type
 LONELY = {"item": [4, 9], "user": [6, 7]}   # no in-edges of any relation
 
 
@@ -68,7 +69,7 @@ def test_batch_with_empty_types_forward_backward(name, gaps, monkeypatch):
     feats = _feats(gaps)
     for seeds in ({"item": torch.tensor([4, 9])},                                   # nothing reaches them
                   {"item": torch.tensor([2, 0]), "user": torch.tensor([7]), "ghost": torch.tensor([], dtype=torch.long),
-                   "tag": torch.tensor([1])}):
+                   "tag": torch.tensor([1]), "shop": torch.tensor([1])}):
         blocks = full_neighbor_blocks(gaps.csc, seeds, 2, gaps.etypes)
         assert any(b.num_src(t) == 0 for b in blocks for t in b.src_nodes)       # a type with 0 rows
         assert any(ei.size(1) == 0 for b in blocks for ei in b.edge_index.values())
@@ -86,6 +87,7 @@ def test_node_without_in_edges_keeps_its_own_representation(name, full, gaps, mo
     model = _model(name, gaps, monkeypatch).eval()
     seeds = {t: torch.tensor(v) for t, v in LONELY.items()}
     seeds["tag"] = torch.tensor([0, 2])
+    seeds["shop"] = torch.tensor([0, 1])
 
     def embed(feats):
         with torch.no_grad():
@@ -103,7 +105,7 @@ def test_node_without_in_edges_keeps_its_own_representation(name, full, gaps, mo
         out = embed(moved)
         assert not torch.allclose(out[t][0], base[t][0]), f"{t} {rows[0]} ignores its own features"
         torch.testing.assert_close(out[t][1], base[t][1])   # the other lonely node does not move
-    assert base["tag"].abs().sum() > 0
+    assert base["tag"].abs().sum() > 0 and base["shop"].abs().sum() > 0
 
 
 @pytest.mark.parametrize("name", ENCODERS)
