@@ -31,8 +31,8 @@ BATCH_ROWS = 1 << 17
 def _check_columns(path: str, have: Sequence[str], want: Sequence[str]) -> None:
     for col in want:
         if col not in have:
-            raise DataError(f"{path}: column {col!r} not found{did_you_mean(col, have)}; "
-                            f"columns are: {', '.join(map(str, have))}")
+            raise DataError(f"{path}: column {col!r} not found; "
+                            f"columns are: {', '.join(map(str, have))}{did_you_mean(col, have)}")
 
 
 def _blank(path: str) -> bool:

@@ -40,8 +40,8 @@ class Registry(Generic[T]):
 
             where = f" (key '{key}')" if key else ""
             raise ConfigError(
-                f"unknown {self.what} {name!r}{where}{did_you_mean(name, self._items)}; "
-                f"valid choices: {', '.join(sorted(self._items))}"
+                f"unknown {self.what} {name!r}{where}; "
+                f"valid choices: {', '.join(sorted(self._items))}{did_you_mean(name, self._items)}"
             ) from None
 
     def __contains__(self, name: object) -> bool:

@@ -51,8 +51,8 @@ def build_transform(conf: dict, where: str, *, etype: EdgeType | None = None) ->
         raise ConfigError(f"{where}: a feature entry must be an object, got {type(conf).__name__}")
     for key in conf:
         if key not in ENTRY_KEYS:
-            raise ConfigError(f"{where}: unknown key '{key}'{did_you_mean(key, ENTRY_KEYS)}; "
-                              f"valid keys: {', '.join(ENTRY_KEYS)}")
+            raise ConfigError(f"{where}: unknown key '{key}'; "
+                              f"valid keys: {', '.join(ENTRY_KEYS)}{did_you_mean(key, ENTRY_KEYS)}")
     cols = _columns(conf, where)
     name = conf.get("feature_name")
     if name is None:

@@ -54,8 +54,8 @@ def _task_name(name: Any, where: str, errors: List[str]) -> Optional[str]:
     if name in UNSUPPORTED_TASKS:
         errors.append(f"{where}: task '{name}' is not supported by graphstorm_py yet")
     else:
-        errors.append(f"{where}: unknown task '{name}'{did_you_mean(name, TASK_MODELS)}; "
-                      f"tasks: {', '.join(TASK_MODELS)}")
+        errors.append(f"{where}: unknown task '{name}'; "
+                      f"tasks: {', '.join(TASK_MODELS)}{did_you_mean(name, TASK_MODELS)}")
     return None
 
 

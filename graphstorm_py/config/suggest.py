@@ -17,7 +17,14 @@ def closest(name: str, choices: Iterable[str]) -> Optional[str]:
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or ``""`` when nothing is close."""
+    """``"; did you mean 'x'?"`` for the closest choice, or ``""`` when nothing is close.
+
+    It ends the message: first what is wrong (and what the valid choices are), then the hint::
+
+        f"target_etype {name!r} is not an edge type of the graph; edge types: {names}{did_you_mean(name, names)}"
+
+    (``tests/core/test_suggest_last.py`` checks every use in the project.)
+    """
     match = closest(name, choices)
     return f"; did you mean '{match}'?" if match else ""
 

@@ -10,8 +10,9 @@ a trained model from a checkpoint (its saved config) and restores every layer::
     task = run.tasks[0]
     preds = task.predictions(run.model.decoders[task.name], emb[task.ntype])
 
-Tasks read labels lazily, so :func:`load_trained` works on a graph without labels as long as
-only embeddings and predictions are asked for.
+:func:`load_trained` (and ``assemble(..., checkpoint_info=...)``) builds the tasks for inference:
+they need no label and no mask, so a new graph without them gives embeddings and predictions;
+evaluation still works where the graph has labels.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import torch
 
 from graphstorm_py.graph import GraphDataset
 from graphstorm_py.model.build import build_model
-from graphstorm_py.model.checkpoint import load_checkpoint_config, restore_model
+from graphstorm_py.model.checkpoint import decoder_etypes, load_checkpoint_config, read_checkpoint_info, restore_model
 from graphstorm_py.model.edge_features import EdgeFeatureSource
 from graphstorm_py.model.embed import FullGraphEmbedder, MiniBatchEmbedder
 from graphstorm_py.model.features import NodeFeatureSource
@@ -78,8 +79,12 @@ class Assembly:
         return self.full_graph_embedder()
 
 
-def assemble(cfg, dataset: GraphDataset, device=None) -> Assembly:
-    """Build graph, features, tasks and a freshly initialised model (``torch`` RNG decides the weights)."""
+def assemble(cfg, dataset: GraphDataset, device=None, *, checkpoint_info: Optional[dict] = None) -> Assembly:
+    """Build graph, features, tasks and a freshly initialised model (``torch`` RNG decides the weights).
+
+    ``checkpoint_info``: the ``checkpoint.json`` of the model about to be restored; the tasks are
+    then built for inference (no label or mask needed) and fit the checkpoint's decoders.
+    """
     from graphstorm_py.tasks import build_tasks
 
     device = torch.device(device or "cpu")
@@ -90,7 +95,10 @@ def assemble(cfg, dataset: GraphDataset, device=None) -> Assembly:
     store = LocalFeatureStore(dataset)
     features = NodeFeatureSource.from_config(store, cfg.gnn.node_feat_name, dataset.ntypes)
     edge_features = EdgeFeatureSource.from_config(store, cfg.gnn.edge_feat_name, graph.etypes)
-    tasks = build_tasks(cfg, dataset)
+    if checkpoint_info is None:
+        tasks = build_tasks(cfg, dataset)
+    else:
+        tasks = build_tasks(cfg, dataset, inference=True, decoder_etypes=decoder_etypes(checkpoint_info))
     decoders = {t.name: t.build_decoder(cfg.gnn.hidden_size) for t in tasks}
     model = build_model(cfg.gnn, graph.num_nodes, graph.etypes, features.dims, decoders,
                         edge_features.dims if edge_features is not None else None).to(device)
@@ -100,7 +108,7 @@ def assemble(cfg, dataset: GraphDataset, device=None) -> Assembly:
 def load_trained(checkpoint: str, graph_path: str, device=None) -> Assembly:
     """Rebuild the model of ``checkpoint`` for the graph at ``graph_path`` and restore all its layers."""
     cfg = load_checkpoint_config(checkpoint)
-    run = assemble(cfg, open_graph(graph_path), device)
+    run = assemble(cfg, open_graph(graph_path), device, checkpoint_info=read_checkpoint_info(checkpoint))
     restore_model(checkpoint, run.model)
     run.model.eval()
     return run

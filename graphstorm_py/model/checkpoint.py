@@ -9,7 +9,8 @@ Layout of one checkpoint (GraphStorm keeps them as ``save_model_path/epoch-N/``)
       trainer_state.pt       epoch, step, random states, for exact resumption (training only)
       config.yaml            the resolved training config (TrainConfig.resolved_dict())
       checkpoint.json        written last, so its presence marks a complete checkpoint:
-                             {"format", "epoch", "step", "val", "sparse_embed": [ntypes], ...}
+                             {"format", "epoch", "step", "val", "sparse_embed": [ntypes],
+                              "decoders": [names], "decoder_etypes": {name: [[src, rel, dst], ...]}, ...}
 
 Every path may be local or ``s3://``. Restoring is by GraphStorm's ``restore_model_layers``
 (``embed`` = ``dense_embed`` + ``sparse_embed``, ``gnn``, ``decoder``): see :func:`restore_model`.
@@ -31,7 +32,7 @@ from graphstorm_py import io
 from graphstorm_py.errors import CheckpointError
 from graphstorm_py.model.gnn_model import SPARSE_EMBED_PREFIX, GNNModel
 
-__all__ = ["CHECKPOINT_FORMAT", "save_checkpoint", "is_checkpoint", "read_checkpoint_info",
+__all__ = ["CHECKPOINT_FORMAT", "save_checkpoint", "is_checkpoint", "read_checkpoint_info", "decoder_etypes",
            "load_checkpoint_config", "restore_model", "load_checkpoint_file"]
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,12 @@ def save_checkpoint(path: str, model: GNNModel, *, config: Optional[Mapping[str,
         io.write_bytes(io.join(path, "trainer_state.pt"), _torch_bytes(dict(trainer_state)))
     if config is not None:
         io.write_bytes(io.join(path, "config.yaml"), yaml.safe_dump(dict(config), sort_keys=False).encode())
+    # the edge types a decoder has parameters for (link prediction): gs-infer rebuilds it from these
+    # when a new graph has no train mask to tell them
+    etypes = {name: [list(e) for e in dec.etypes] for name, dec in model.decoders.items()
+              if getattr(dec, "etypes", None)}
     manifest = {"format": CHECKPOINT_FORMAT, "sparse_embed": sorted(sparse),
-                "decoders": sorted(model.decoders.keys()), **dict(info or {})}
+                "decoders": sorted(model.decoders.keys()), "decoder_etypes": etypes, **dict(info or {})}
     io.write_json(io.join(path, _MANIFEST), manifest)
     return path
 
@@ -90,6 +95,11 @@ def read_checkpoint_info(path: str) -> Dict[str, Any]:
     if info.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path}: unknown checkpoint format {info.get('format')!r}")
     return info
+
+
+def decoder_etypes(info: Mapping[str, Any]) -> Dict[str, list]:
+    """``{decoder name: [(src, rel, dst), ...]}`` recorded in a ``checkpoint.json`` (empty for old ones)."""
+    return {name: [tuple(e) for e in ets] for name, ets in (info.get("decoder_etypes") or {}).items()}
 
 
 def load_checkpoint_config(path: str):

@@ -55,17 +55,16 @@ class EdgeFeatureSource:
         shown = [dump_etype(e) for e in etypes]
         for et in edge_feat_name:
             if tuple(et) != ANY_ETYPE and tuple(et) not in etypes:
-                raise ConfigError(f"edge_feat_name names edge type {dump_etype(et)!r}"
-                                  f"{did_you_mean(dump_etype(et), shown)}, which the graph does not have; "
-                                  f"edge types: {'; '.join(shown)}")
+                raise ConfigError(f"edge_feat_name names edge type {dump_etype(et)!r}, which the graph does "
+                                  f"not have; edge types: {'; '.join(shown)}{did_you_mean(dump_etype(et), shown)}")
         names: Dict[EdgeType, List[str]] = {}
         for et in etypes:
             wanted = edge_feat_name.get(et, edge_feat_name.get(ANY_ETYPE, []))
             for name in wanted:
                 if not store.has_edges(et, name):
                     have = store.edge_names(et)
-                    raise ConfigError(f"edge_feat_name: edge type {dump_etype(et)!r} has no feature {name!r}"
-                                      f"{did_you_mean(name, have)}; it has {', '.join(have) or 'no arrays'}")
+                    raise ConfigError(f"edge_feat_name: edge type {dump_etype(et)!r} has no feature {name!r}; "
+                                      f"it has {', '.join(have) or 'no arrays'}{did_you_mean(name, have)}")
             if wanted:
                 names[et] = list(wanted)
         return cls(store, names)

@@ -40,8 +40,9 @@ class NodeFeatureSource:
     def __init__(self, store: FeatureStore, feat_names: Mapping[str, Sequence[str]]):
         self.store = store
         self.feat_names: Dict[str, List[str]] = {t: list(v) for t, v in feat_names.items() if v}
-        self.dims: Dict[str, int] = {t: sum(store.dim(t, n) for n in names)
-                                     for t, names in self.feat_names.items()}
+        self._widths: Dict[str, List[int]] = {t: [store.dim(t, n) for n in names]
+                                              for t, names in self.feat_names.items()}
+        self.dims: Dict[str, int] = {t: sum(w) for t, w in self._widths.items()}
 
     @classmethod
     def from_config(cls, store: FeatureStore, node_feat_name: Optional[Mapping[str, Sequence[str]]],
@@ -50,16 +51,16 @@ class NodeFeatureSource:
         node_feat_name = dict(node_feat_name or {})
         for t in node_feat_name:
             if t != ANY_NTYPE and t not in ntypes:
-                raise ConfigError(f"node_feat_name names node type {t!r}{did_you_mean(t, ntypes)}, "
-                                  f"which the graph does not have; node types: {', '.join(ntypes)}")
+                raise ConfigError(f"node_feat_name names node type {t!r}, which the graph does not have; "
+                                  f"node types: {', '.join(ntypes)}{did_you_mean(t, ntypes)}")
         names: Dict[str, List[str]] = {}
         for t in ntypes:
             wanted = node_feat_name.get(t, node_feat_name.get(ANY_NTYPE, []))
             for name in wanted:
                 if not store.has(t, name):
                     have = store.names(t)
-                    raise ConfigError(f"node_feat_name: node type {t!r} has no feature {name!r}"
-                                      f"{did_you_mean(name, have)}; it has {', '.join(have) or 'no arrays'}")
+                    raise ConfigError(f"node_feat_name: node type {t!r} has no feature {name!r}; "
+                                      f"it has {', '.join(have) or 'no arrays'}{did_you_mean(name, have)}")
             names[t] = list(wanted)
         return cls(store, names)
 
@@ -71,6 +72,8 @@ class NodeFeatureSource:
             if not names:
                 continue
             ids = ids.cpu()
-            cols = [self.store.gather(t, n, ids).reshape(ids.numel(), -1).float() for n in names]
+            # the width is explicit: a batch with 0 nodes of a type still gets a [0, dim] tensor
+            cols = [self.store.gather(t, n, ids).reshape(ids.numel(), w).float()
+                    for n, w in zip(names, self._widths[t])]
             out[t] = cols[0] if len(cols) == 1 else torch.cat(cols, dim=1)
         return out

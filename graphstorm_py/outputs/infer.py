@@ -8,7 +8,9 @@
 Order of events (what makes the output safe to read):
 
 1. the checkpoint is checked against the graph (:func:`~graphstorm_py.outputs.compat.check_checkpoint`)
-   and restored; nothing is written before that;
+   and restored; nothing is written before that. The graph needs no label and no mask: the
+   tasks are built for inference (see :func:`~graphstorm_py.outputs.predict.inference_targets`
+   for which targets get predictions);
 2. the old ``_SUCCESS`` of every output root is removed, then the stale datasets;
 3. embeddings (one dataset per node type) and predictions (one per target node type) are
    streamed to shards of ``chunk_size`` rows;
@@ -30,7 +32,7 @@ from graphstorm_py.outputs.compat import check_checkpoint
 from graphstorm_py.outputs.predict import predict_task
 from graphstorm_py.outputs.remap import IdRemapper
 from graphstorm_py.outputs.writer import OutputDir
-from graphstorm_py.model import assemble, open_graph, restore_model
+from graphstorm_py.model import assemble, open_graph, read_checkpoint_info, restore_model
 from graphstorm_py.progress import progress
 
 __all__ = ["infer", "embedding_table", "prediction_table", "PREDICTIONS_SUBDIR"]
@@ -84,7 +86,8 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
         raise ConfigError("nothing to write: give --save-embed-path and/or --save-prediction-path")
     dataset = open_graph(graph_path)
     torch.manual_seed(cfg.hyperparam.seed)
-    run = assemble(cfg, dataset, device)
+    # tasks built for inference: the graph needs no label and no mask (a new graph has none)
+    run = assemble(cfg, dataset, device, checkpoint_info=read_checkpoint_info(checkpoint))
     info = check_checkpoint(checkpoint, run.model, f"graph {graph_path}")
     restore_model(checkpoint, run.model)
     run.model.eval()

@@ -1,7 +1,9 @@
 """gs-infer predictions of a link-prediction task: a score per test edge, with its endpoints.
 
-For each eval edge type, the ``test_mask`` edges (every edge of the type with
-``--infer-all-target-nodes``) are scored by the trained decoder on full-graph embeddings.
+For each eval edge type, the test-mask edges (every edge of the type with
+``--infer-all-target-nodes``, or when the graph has no test mask: the rule of
+:func:`~graphstorm_py.outputs.predict.inference_targets`) are scored by the trained decoder
+on full-graph embeddings.
 Rows carry ``src_nid`` and ``dst_nid`` (remapped to original IDs by the writer) and the score.
 The exact filtered full-ranking MRR of the test edges (against every destination node) is
 logged, so it can be compared with ``full_mrr`` of training; the ``mrr`` of results.json uses
@@ -16,7 +18,7 @@ from typing import Iterator
 import torch
 
 from graphstorm_py.eval.ranking import mrr
-from graphstorm_py.outputs.predict import PredictionChunk
+from graphstorm_py.outputs.predict import PredictionChunk, inference_targets
 
 __all__ = ["lp_predictions"]
 
@@ -28,8 +30,10 @@ def lp_predictions(task, run, embedder, infer_all: bool, batch_size: int) -> Ite
     decoder = run.model.decoders[task.name]
     table = task.eval_full_embedder(run.full_graph_embedder()).all()
     t = task.targets
+    ds, mask = task.dataset, task.config.mask_fields[2]
     for et in t.eval_etypes:
-        eids = torch.arange(t.coo(et)[0].numel()) if infer_all else t.eids[(et, "test")]
+        eids = inference_targets(task.name, f"edges of type {','.join(et)!r}", ds.num_edges(et), mask,
+                                 lambda: ds.edge_array(et, mask) if ds.has_edge_array(et, mask) else None, infer_all)
         for chunk in eids.split(batch_size):
             src, dst = t.endpoints(et, chunk)
             score = decoder.score(task._norm(table[et[0]][src]), task._norm(table[et[2]][dst]), et)

@@ -5,18 +5,28 @@
 and edge tasks are here. An edge chunk has ``ntype=None`` (no ``nid`` column; ``nids`` are the
 eids) and carries ``src_nid``/``dst_nid`` columns through :attr:`PredictionChunk.columns`,
 written in original IDs: ``src_nid, dst_nid, pred`` (class probabilities, or the value).
+
+**Which targets** (:func:`inference_targets`, GraphStorm's rule): with
+``--infer-all-target-nodes`` every node/edge of the target type; else those of the test mask
+(the third of ``mask_fields``) when the graph has that mask; else, as on a new graph without
+labels or masks, every node/edge of the target type. A log line says which. A test mask that
+is present but selects nothing is an error (pass ``--infer-all-target-nodes``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import logging
 from typing import Callable, Dict, Iterator, Mapping, Optional
 
+import numpy as np
 import torch
 
 from graphstorm_py.errors import ConfigError
 
-__all__ = ["PredictionChunk", "PREDICTORS", "register_predictor", "predict_task"]
+__all__ = ["PredictionChunk", "PREDICTORS", "register_predictor", "predict_task", "inference_targets"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,14 +57,36 @@ def register_predictor(task_type: str):
     return deco
 
 
-def node_targets(task, infer_all: bool) -> torch.Tensor:
-    """The nodes to predict: every node of the target type, or the test split."""
+def inference_targets(name: str, what: str, count: int, mask_name: str, read_mask: Callable[[], Optional[np.ndarray]],
+                      infer_all: bool) -> torch.Tensor:
+    """Ids of the ``count`` targets (``what``: e.g. ``"nodes of type 'item'"``) to predict; see the module docstring.
+
+    ``read_mask()`` returns the test mask, or ``None`` when the graph does not have it.
+    """
+    every = torch.arange(count, dtype=torch.long)
     if infer_all:
-        return torch.arange(task.dataset.num_nodes(task.ntype), dtype=torch.long)
-    if task.split_size("test") == 0:
-        raise ConfigError(f"{task.name}: node type {task.ntype!r} has no test nodes (mask "
-                          f"{task.config.mask_fields[2]!r}); pass --infer-all-target-nodes to predict every node")
-    return task.target_nids("test")
+        log.info("%s: predicting all %d %s (--infer-all-target-nodes)", name, count, what)
+        return every
+    mask = read_mask()
+    if mask is None:
+        log.info("%s: the %s have no test mask %r: predicting all %d of them", name, what, mask_name, count)
+        return every
+    ids = torch.from_numpy(np.flatnonzero(np.asarray(mask).reshape(-1)).astype(np.int64))
+    if ids.numel() == 0:
+        raise ConfigError(f"{name}: the {what} have a test mask {mask_name!r} that selects none of them; "
+                          "pass --infer-all-target-nodes to predict every one")
+    log.info("%s: predicting the %d of %d %s in test mask %r", name, ids.numel(), count, what, mask_name)
+    return ids
+
+
+def node_targets(task, infer_all: bool) -> torch.Tensor:
+    """The nodes to predict (:func:`inference_targets`)."""
+    ds, ntype, mask = task.dataset, task.ntype, task.config.mask_fields[2]
+    if ntype not in ds.ntypes:
+        task.targets   # the ConfigError naming the graph's node types
+    return inference_targets(task.name, f"nodes of type {ntype!r}", ds.num_nodes(ntype), mask,
+                             lambda: ds.node_array(ntype, mask) if ds.has_node_array(ntype, mask) else None,
+                             infer_all)
 
 
 @torch.no_grad()
@@ -70,13 +102,10 @@ register_predictor("node_regression")(_node_predictions)
 
 
 def edge_targets(task, infer_all: bool) -> torch.Tensor:
-    """The edges to predict: every edge of the target type, or the test split."""
-    if infer_all:
-        return torch.arange(task.dataset.num_edges(task.etype), dtype=torch.long)
-    if task.split_size("test") == 0:
-        raise ConfigError(f"{task.name}: edge type {','.join(task.etype)!r} has no test edges (mask "
-                          f"{task.config.mask_fields[2]!r}); pass --infer-all-target-nodes to predict every edge")
-    return task.targets.eids["test"]
+    """The edges to predict (:func:`inference_targets`)."""
+    ds, et, mask = task.dataset, task.etype, task.config.mask_fields[2]
+    return inference_targets(task.name, f"edges of type {','.join(et)!r}", ds.num_edges(et), mask,
+                             lambda: ds.edge_array(et, mask) if ds.has_edge_array(et, mask) else None, infer_all)
 
 
 @torch.no_grad()

@@ -59,9 +59,9 @@ def normalize_fanouts(fanouts: Sequence[Fanout], etypes: Sequence[EdgeType],
                 from graphstorm_py.config.suggest import did_you_mean
 
                 name = _fmt(unknown[0])  # type: ignore[arg-type]
-                raise ConfigError(f"{where}: unknown edge type {name!r}"
-                                  f"{did_you_mean(name, [_fmt(e) for e in etypes])}; "
-                                  f"edge types: {', '.join(_fmt(e) for e in etypes)}")
+                raise ConfigError(f"{where}: unknown edge type {name!r}; "
+                                  f"edge types: {', '.join(_fmt(e) for e in etypes)}"
+                                  f"{did_you_mean(name, [_fmt(e) for e in etypes])}")
             missing = [et for et in etypes if et not in layer]
             if missing:
                 raise ConfigError(f"{where}: a per-edge-type fanout must cover every edge type; "
@@ -82,8 +82,8 @@ def _by_relation(rel: str, etypes: Sequence[EdgeType], where: str) -> EdgeType:
         from graphstorm_py.config.suggest import did_you_mean
 
         rels = sorted({e[1] for e in etypes})
-        raise ConfigError(f"{where}: no edge type has relation {rel!r}{did_you_mean(rel, rels)}; "
-                          f"relations: {', '.join(rels)}")
+        raise ConfigError(f"{where}: no edge type has relation {rel!r}; "
+                          f"relations: {', '.join(rels)}{did_you_mean(rel, rels)}")
     raise ConfigError(f"{where}: relation {rel!r} names several edge types ({', '.join(_fmt(e) for e in found)}); "
                       "write them as 'src/relation/dst:N'")
 

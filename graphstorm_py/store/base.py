@@ -102,8 +102,8 @@ class FeatureStore(ABC):
         if name not in names:
             from graphstorm_py.config.suggest import did_you_mean
 
-            raise DataError(f"{kind} type {_show(t)!r} has no array {name!r}{did_you_mean(name, names)}; "
-                            f"it has {', '.join(sorted(names)) or 'none'}")
+            raise DataError(f"{kind} type {_show(t)!r} has no array {name!r}; "
+                            f"it has {', '.join(sorted(names)) or 'none'}{did_you_mean(name, names)}")
 
     def _checked_gather(self, kind: str, t: TypeKey, name: str, ids) -> torch.Tensor:
         self._check_name(kind, t, name)

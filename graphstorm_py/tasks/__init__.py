@@ -8,7 +8,7 @@ registering it here; the trainer, model and checkpoints need no change.
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Mapping, Optional
 
 from graphstorm_py.registry import Registry
 from graphstorm_py.tasks.base import SPLITS, Task, TaskBatch
@@ -17,6 +17,7 @@ from graphstorm_py.tasks.link_prediction import LinkPredictionTask
 from graphstorm_py.tasks.node import NodeClassificationTask, NodeRegressionTask, NodeTask
 from graphstorm_py.tasks.node_targets import NodeTargetLoader, NodeTargets
 from graphstorm_py.tasks.reconstruct import ReconstructEdgeFeatTask, ReconstructNodeFeatTask
+from graphstorm_py.typing import EdgeType
 
 __all__ = ["TASKS", "build_tasks", "Task", "TaskBatch", "SPLITS", "NodeTask", "NodeClassificationTask",
            "NodeRegressionTask", "NodeTargets", "NodeTargetLoader", "EdgeTask", "EdgeClassificationTask",
@@ -32,16 +33,20 @@ TASKS.register("reconstruct_node_feat")(ReconstructNodeFeatTask)
 TASKS.register("reconstruct_edge_feat")(ReconstructEdgeFeatTask)
 
 
-def build_tasks(cfg, dataset) -> List[Task]:
+def build_tasks(cfg, dataset, *, inference: bool = False,
+                decoder_etypes: Optional[Mapping[str, List[EdgeType]]] = None) -> List[Task]:
     """One task per task section of ``cfg`` (a ``TrainConfig``), with unique names.
 
-    Task ``i`` shuffles with seed ``hyperparam.seed + i``.
+    Task ``i`` shuffles with seed ``hyperparam.seed + i``. ``inference``: tasks for gs-infer, which
+    need no label or mask (see :class:`Task`); ``decoder_etypes``: ``{task name: edge types}`` of
+    the trained link-prediction decoders (from the checkpoint).
     """
     tasks: List[Task] = []
     for i, tcfg in enumerate(cfg.tasks):
         cls = TASKS.get(tcfg.task_type, key="task section")
-        task = cls(tcfg, dataset, seed=cfg.hyperparam.seed + i,
-                   decoder_ffn_layers=cfg.gnn.num_ffn_layers_in_decoder, dropout=cfg.gnn.dropout)
+        extra = {"decoder_etypes": decoder_etypes} if decoder_etypes and tcfg.task_type == "link_prediction" else {}
+        task = cls(tcfg, dataset, seed=cfg.hyperparam.seed + i, inference=inference,
+                   decoder_ffn_layers=cfg.gnn.num_ffn_layers_in_decoder, dropout=cfg.gnn.dropout, **extra)
         if any(t.name == task.name for t in tasks):
             task.name = f"{task.name}-{i}"
         tasks.append(task)

@@ -64,12 +64,15 @@ class Task(ABC):
         name: unique name; the key of the task's decoder and of its metrics.
         weight: the task's loss weight (``task_weight``) in multi-task learning.
         metrics: :class:`~graphstorm_py.eval.Metric` per ``eval_metric``, in order.
+        inference: built for gs-infer: what only training needs (labels, train masks, training
+            negatives) is neither required nor checked, so a new graph without them works.
     """
 
     task_type: str = ""
 
-    def __init__(self, config, name: str):
+    def __init__(self, config, name: str, *, inference: bool = False):
         self.config = config
+        self.inference = inference
         self.name = name.replace(".", "_")  # a ModuleDict key cannot hold "."
         self.weight = float(getattr(config, "task_weight", 1.0))
         self.metrics: List[Metric] = [get_metric(m) for m in config.eval_metric]

@@ -77,9 +77,10 @@ class EdgeTask(Task):
     regression = False
 
     def __init__(self, config, dataset, name: Optional[str] = None, *, seed: int = 0,
-                 decoder_ffn_layers: int = 0, dropout: float = 0.0):
+                 decoder_ffn_layers: int = 0, dropout: float = 0.0, inference: bool = False):
         et = config.etype
-        super().__init__(config, name or f"{config.task_type}-{'_'.join(et)}-{config.label_field}")
+        super().__init__(config, name or f"{config.task_type}-{'_'.join(et)}-{config.label_field}",
+                         inference=inference)
         self.etype, self.dataset, self.seed = tuple(et), dataset, seed
         self.decoder_ffn_layers, self.dropout = decoder_ffn_layers, dropout
         if config.decoder_edge_feat and config.decoder_type != "MLPDecoder":
@@ -98,8 +99,9 @@ class EdgeTask(Task):
     def targets(self) -> EdgeTargets:
         c = self.config
         t = EdgeTargets(self.dataset, self.etype, c.label_field, c.mask_fields, c.reverse_edge_types_map,
-                        c.decoder_edge_feat)
-        self.check_labels(t)
+                        c.decoder_edge_feat, require_labels=not self.inference)
+        if t.has_labels:
+            self.check_labels(t)
         return t
 
     @cached_property

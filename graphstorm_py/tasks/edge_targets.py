@@ -9,6 +9,10 @@ of each split. Eids are positions in the whole-graph CSC, so ``labels(eids)``,
 It also resolves the **reverse** edge type of the target (``reverse_edge_types_map``, else the
 type the graph records as ``reverse_of``), which ``remove_target_edge_type`` drops from
 message passing together with the target type.
+
+At inference (``require_labels=False``) the label and the masks are optional: a new graph
+without them still gives endpoints, edge features and the reverse type; the splits whose
+mask is absent are empty, and asking for labels that are not there is a ``ConfigError``.
 """
 
 from __future__ import annotations
@@ -43,48 +47,52 @@ class EdgeTargets:
         mask_fields: names of the train, val and test edge masks.
         reverse_map: ``{etype: reverse}`` from ``reverse_edge_types_map``.
         edge_feat_names: edge features the decoder reads (``decoder_edge_feat``).
+        require_labels: training needs the label and a non-empty train mask; inference does not.
     """
 
     def __init__(self, dataset, etype: EdgeType, label_field: str, mask_fields: Sequence[str],
                  reverse_map: Optional[Mapping[EdgeType, EdgeType]] = None,
-                 edge_feat_names: Optional[Sequence[str]] = None):
+                 edge_feat_names: Optional[Sequence[str]] = None, require_labels: bool = True):
         etype = tuple(etype)
         graph_etypes = [tuple(e) for e in dataset.etypes]
         names = [_fmt(e) for e in graph_etypes]
         if etype not in graph_etypes:
-            raise ConfigError(f"target_etype {_fmt(etype)!r}{did_you_mean(_fmt(etype), names)} is not an edge "
-                              f"type of the graph; edge types: {'; '.join(names)}")
+            raise ConfigError(f"target_etype {_fmt(etype)!r} is not an edge type of the graph; "
+                              f"edge types: {'; '.join(names)}{did_you_mean(_fmt(etype), names)}")
         for src, dst in (reverse_map or {}).items():
             for et, what in ((src, "edge type"), (dst, "reverse edge type")):
                 if tuple(et) not in graph_etypes:
                     raise ConfigError(f"reverse_edge_types_map: {what} {_fmt(et)!r} is not in the graph; "
                                       f"edge types: {'; '.join(names)}")
         labels_meta = dataset.meta.edge_type(etype).get("labels", {}) or {}
-        if not dataset.has_edge_array(etype, label_field):
-            raise ConfigError(f"label_field {label_field!r}{did_you_mean(label_field, list(labels_meta))}: edge "
-                              f"type {_fmt(etype)!r} has no such label; its labels: {', '.join(labels_meta) or 'none'}")
+        self.has_labels = dataset.has_edge_array(etype, label_field)
+        if require_labels and not self.has_labels:
+            raise ConfigError(f"label_field {label_field!r}: edge type {_fmt(etype)!r} has no such label; "
+                              f"its labels: {', '.join(labels_meta) or 'none'}"
+                              f"{did_you_mean(label_field, list(labels_meta))}")
         self.dataset, self.etype, self.label_field = dataset, etype, label_field
         rev = (reverse_map or {}).get(etype) or dataset.meta.reverse_etype(etype)
         self.reverse: Optional[EdgeType] = tuple(rev) if rev is not None else None
-        self._labels = dataset.edge_array(etype, label_field)
+        self._labels = dataset.edge_array(etype, label_field) if self.has_labels else None
         self.feat_names: List[str] = list(edge_feat_names or [])
         feats_meta = dataset.meta.edge_type(etype).get("features", {}) or {}
         for f in self.feat_names:
             if not dataset.has_edge_array(etype, f):
-                raise ConfigError(f"decoder_edge_feat {f!r}{did_you_mean(f, list(feats_meta))}: edge type "
-                                  f"{_fmt(etype)!r} has no such feature; its features: "
-                                  f"{', '.join(feats_meta) or 'none'}")
+                raise ConfigError(f"decoder_edge_feat {f!r}: edge type {_fmt(etype)!r} has no such feature; "
+                                  f"its features: {', '.join(feats_meta) or 'none'}{did_you_mean(f, list(feats_meta))}")
         self.eids: Dict[str, torch.Tensor] = {}
         for split, mask in zip(("train", "val", "test"), mask_fields):
             if not dataset.has_edge_array(etype, mask):
-                if split == "train":
+                if split == "train" and require_labels:
                     raise ConfigError(f"mask_fields: edge type {_fmt(etype)!r} has no train mask {mask!r}")
-                log.warning("edge type %s has no %s mask %r: that split is not evaluated", _fmt(etype), split, mask)
+                if require_labels:
+                    log.warning("edge type %s has no %s mask %r: that split is not evaluated",
+                                _fmt(etype), split, mask)
                 self.eids[split] = torch.empty(0, dtype=torch.long)
                 continue
             m = np.asarray(dataset.edge_array(etype, mask)).reshape(-1)
             self.eids[split] = torch.from_numpy(np.flatnonzero(m).astype(np.int64))
-        if self.eids["train"].numel() == 0:
+        if require_labels and self.eids["train"].numel() == 0:
             raise DataError(f"edge type {_fmt(etype)!r} has no training edges in mask {mask_fields[0]!r}")
         src, dst = dataset.coo(etype)
         self._src = torch.as_tensor(np.asarray(src)).long()
@@ -98,6 +106,9 @@ class EdgeTargets:
 
     def labels(self, eids: torch.Tensor) -> torch.Tensor:
         """Label rows of ``eids`` (floats as float32, integers as int64)."""
+        if self._labels is None:
+            raise ConfigError(f"label_field {self.label_field!r}: edge type {_fmt(self.etype)!r} of this graph "
+                              "has no such label, so it can be predicted but not evaluated")
         t = torch.from_numpy(np.ascontiguousarray(np.asarray(self._labels[eids.numpy()])))
         return t.float() if t.is_floating_point() else t.long()
 
@@ -109,14 +120,17 @@ class EdgeTargets:
         """``decoder_edge_feat`` rows of ``eids``, concatenated (``None`` without any)."""
         if not self.feat_names:
             return None
-        cols = [np.asarray(self.dataset.edge_array(self.etype, f)[eids.numpy()], dtype=np.float32)
-                .reshape(len(eids), -1) for f in self.feat_names]
+        arrays = [self.dataset.edge_array(self.etype, f) for f in self.feat_names]
+        cols = [np.asarray(a[eids.numpy()], dtype=np.float32).reshape(len(eids), int(np.prod(a.shape[1:])))
+                for a in arrays]
         return torch.from_numpy(np.concatenate(cols, axis=1))
 
     def edge_feat_dim(self) -> Optional[int]:
+        """Width of :meth:`edge_feats` rows (from the arrays' shapes: no edge needs to be labelled)."""
         if not self.feat_names:
             return None
-        return int(self.edge_feats(self.eids["train"][:1]).shape[1])
+        shapes = [self.dataset.edge_array(self.etype, f).shape[1:] for f in self.feat_names]
+        return int(sum(int(np.prod(s)) for s in shapes))
 
     def with_reverse(self, eids: torch.Tensor) -> Dict[EdgeType, torch.Tensor]:
         """``{target etype: eids}`` plus the reverse edges of ``eids`` (every parallel one)."""

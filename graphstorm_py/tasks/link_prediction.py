@@ -71,9 +71,13 @@ class LinkPredictionTask(Task):
     task_type = "link_prediction"
 
     def __init__(self, config, dataset, name: Optional[str] = None, *, seed: int = 0,
-                 decoder_ffn_layers: int = 0, dropout: float = 0.0):
-        super().__init__(config, name or "link_prediction")
+                 decoder_ffn_layers: int = 0, dropout: float = 0.0, inference: bool = False,
+                 decoder_etypes: Optional[Mapping[str, List[EdgeType]]] = None):
+        super().__init__(config, name or "link_prediction", inference=inference)
         c = config
+        # {task name: edge types} of trained decoders (a checkpoint's): what inference falls back to
+        # when neither train_etype nor train masks name the edge types
+        self._decoder_etypes = dict(decoder_etypes or {})
         self.dataset, self.seed = dataset, seed
         self.full_ranking = c.lp_eval_ranking == "full"
         if self.full_ranking:
@@ -93,13 +97,17 @@ class LinkPredictionTask(Task):
             self.loss_fn = loss_cls(adversarial_temperature=c.adversarial_temperature)
         else:
             self.loss_fn = loss_cls()
-        self.targets  # validate etypes, masks, reverse map and hard negatives now
+        if not inference:   # at inference the name may still change (build_tasks), and it picks the defaults
+            self.targets    # validate etypes, masks, reverse map and hard negatives now
 
     # ---- targets --------------------------------------------------------------------------
     @cached_property
     def targets(self) -> LPTargets:
         c = self.config
-        t = LPTargets(self.dataset, c.train_etype, c.eval_etype, c.mask_fields, c.reverse_edge_types_map)
+        t = LPTargets(self.dataset, c.train_etype, c.eval_etype, c.mask_fields, c.reverse_edge_types_map,
+                      require_labels=not self.inference, default_etypes=self._decoder_etypes.get(self.name))
+        if self.inference:   # hard negatives are only read to train and evaluate
+            return t
         for key, etypes in (("train_etypes_negative_dstnode", t.train_etypes),
                             ("eval_etypes_negative_dstnode", t.eval_etypes)):
             for et in etypes:
@@ -142,8 +150,9 @@ class LinkPredictionTask(Task):
         field = _per_etype(getattr(self.config, key), etype)
         if field is None:
             return None
-        arr = np.asarray(self.dataset.edge_array(etype, field)[eids.numpy()])
-        return torch.from_numpy(arr.reshape(len(eids), -1).astype(np.int64))
+        src = self.dataset.edge_array(etype, field)
+        arr = np.asarray(src[eids.numpy()])
+        return torch.from_numpy(arr.reshape(len(eids), int(np.prod(src.shape[1:]))).astype(np.int64))
 
     def _negatives(self, etype, eids, src, dst, train: bool, gen) -> Negatives:
         c = self.config

@@ -9,6 +9,11 @@ Leakage control needs the **reverse** of each edge: the edge ``(v, u)`` of the r
 (``reverse_edge_types_map``, else the type the graph records as ``reverse_of``).
 :class:`EdgeLookup` finds the eids of given ``(src, dst)`` pairs in an edge type by a binary
 search over sorted ``src * N_dst + dst`` keys (every parallel edge is returned).
+
+At inference (``require_labels=False``) masks are optional: a split whose mask is absent is
+empty, and without ``train_etype`` the edge types are ``default_etypes`` (those the trained
+decoder was built for, from the checkpoint), else those with a train mask, else, as GraphStorm
+does, every edge type that is not the reverse of another.
 """
 
 from __future__ import annotations
@@ -62,22 +67,28 @@ class LPTargets:
         mask_fields: names of the train, val and test edge masks.
         reverse_map: ``{etype: reverse etype}`` from ``reverse_edge_types_map``; types it does not
             name fall back to the graph's recorded reverses.
+        require_labels: training needs the train masks; inference does not (see the module docstring).
+        default_etypes: at inference, the edge types when ``train_etypes`` does not say.
     """
 
     def __init__(self, dataset, train_etypes: Optional[Sequence[EdgeType]],
                  eval_etypes: Optional[Sequence[EdgeType]], mask_fields: Sequence[str],
-                 reverse_map: Optional[Mapping[EdgeType, EdgeType]] = None):
+                 reverse_map: Optional[Mapping[EdgeType, EdgeType]] = None, require_labels: bool = True,
+                 default_etypes: Optional[Sequence[EdgeType]] = None):
         self.dataset = dataset
         self.mask_fields = list(mask_fields)
+        self.require_labels = require_labels
         graph_etypes = [tuple(e) for e in dataset.etypes]
         for key, etypes in (("train_etype", train_etypes), ("eval_etype", eval_etypes)):
             for et in etypes or ():
                 if tuple(et) not in graph_etypes:
                     text = fmt_etype(et)
-                    raise ConfigError(f"{key}: {text!r}{did_you_mean(text, [fmt_etype(e) for e in graph_etypes])} "
-                                      f"is not an edge type of the graph; edge types: "
-                                      f"{'; '.join(fmt_etype(e) for e in graph_etypes)}")
+                    raise ConfigError(f"{key}: {text!r} is not an edge type of the graph; edge types: "
+                                      f"{'; '.join(fmt_etype(e) for e in graph_etypes)}"
+                                      f"{did_you_mean(text, [fmt_etype(e) for e in graph_etypes])}")
         masked = [e for e in graph_etypes if dataset.has_edge_array(e, self.mask_fields[0])]
+        if not train_etypes and not require_labels and (default_etypes or not masked):
+            masked = self._default_etypes(graph_etypes, default_etypes, reverse_map)
         # no train_etype: the types with a train mask; when none has one, every type (GraphStorm's
         # rule: a training edge type without a train mask trains on all of its edges)
         self.train_etypes: List[EdgeType] = [tuple(e) for e in train_etypes] if train_etypes else \
@@ -102,17 +113,26 @@ class LPTargets:
                 self.eids[(et, split)] = self._mask_eids(et, split, mask, required=et in self.train_etypes
                                                          and split == "train")
 
+    def _default_etypes(self, graph_etypes: List[EdgeType], default_etypes, reverse_map) -> List[EdgeType]:
+        if default_etypes:
+            return [tuple(e) for e in default_etypes if tuple(e) in graph_etypes]
+        # GraphStorm's rule: every edge type but the reverse ones (named by the map, or recorded as reverse_of)
+        reverses = {tuple(r) for r in (reverse_map or {}).values()}
+        reverses |= {e for e in graph_etypes if self.dataset.meta.edge_type(e).get("reverse_of")}
+        return [e for e in graph_etypes if e not in reverses]
+
     def _mask_eids(self, et: EdgeType, split: str, mask: str, required: bool) -> torch.Tensor:
         if not self.dataset.has_edge_array(et, mask):
-            if required:   # GraphStorm: a training edge type without a train mask trains on all its edges
+            if required and self.require_labels:   # GraphStorm: a training edge type without a train mask trains on all its edges
                 log.info("edge type %s has no train mask %r: all of its %d edges are training edges",
                          fmt_etype(et), mask, self.dataset.num_edges(et))
                 return torch.arange(self.dataset.num_edges(et), dtype=torch.long)
-            log.warning("edge type %s has no %s mask %r: that split is empty", fmt_etype(et), split, mask)
+            if self.require_labels:
+                log.warning("edge type %s has no %s mask %r: that split is empty", fmt_etype(et), split, mask)
             return torch.empty(0, dtype=torch.long)
         m = np.asarray(self.dataset.edge_array(et, mask)).reshape(-1)
         eids = torch.from_numpy(np.flatnonzero(m).astype(np.int64))
-        if required and eids.numel() == 0:
+        if required and self.require_labels and eids.numel() == 0:
             raise DataError(f"link_prediction: edge type {fmt_etype(et)!r} has no training edges in {mask!r}")
         return eids
 

@@ -47,9 +47,10 @@ class NodeTask(Task):
     """
 
     def __init__(self, config, dataset, name: str | None = None, *, seed: int = 0,
-                 decoder_ffn_layers: int = 0, dropout: float = 0.0):
+                 decoder_ffn_layers: int = 0, dropout: float = 0.0, inference: bool = False):
         self.ntypes = list(getattr(config, "target_ntypes", [config.target_ntype]))
-        super().__init__(config, name or f"{config.task_type}-{'-'.join(self.ntypes)}-{config.label_field}")
+        super().__init__(config, name or f"{config.task_type}-{'-'.join(self.ntypes)}-{config.label_field}",
+                         inference=inference)
         self.ntype = getattr(config, "eval_target_ntype", None) or self.ntypes[0]
         self.dataset, self.seed = dataset, seed
         self.decoder_ffn_layers, self.dropout = decoder_ffn_layers, dropout
@@ -64,8 +65,10 @@ class NodeTask(Task):
         """Labels and split nids per target type, read on first use (gs-infer can build a task without labels)."""
         out = {}
         for t in self.ntypes:
-            out[t] = NodeTargets(self.dataset, t, self.config.label_field, self.config.mask_fields)
-            self.check_labels(out[t])
+            out[t] = NodeTargets(self.dataset, t, self.config.label_field, self.config.mask_fields,
+                                 require_labels=not self.inference)
+            if out[t].has_labels:
+                self.check_labels(out[t])
         return out
 
     @property

@@ -3,7 +3,8 @@
 :class:`NodeTargets` reads a node type's label array and its three masks
 (``mask_fields``, default ``train_mask``/``val_mask``/``test_mask``) once, and keeps the nids
 of each split. A missing train mask is an error; a missing val/test mask leaves that split
-empty (evaluation of it is then skipped, with a warning). :class:`NodeTargetLoader` cuts the
+empty (evaluation of it is then skipped, with a warning). At inference (``require_labels=False``)
+the label and every mask are optional. :class:`NodeTargetLoader` cuts the
 train nids into shuffled mini-batches, reproducibly: its ``torch.Generator`` is seeded once,
 and its state is saved with checkpoints so that a resumed run draws the same epochs.
 """
@@ -32,34 +33,42 @@ class NodeTargets:
         ntype: the target node type (``target_ntype``).
         label_field: the label array (``label_field``).
         mask_fields: names of the train, val and test masks.
+        require_labels: training needs the label and a non-empty train mask; inference does not.
     """
 
-    def __init__(self, dataset, ntype: str, label_field: str, mask_fields: Sequence[str]):
+    def __init__(self, dataset, ntype: str, label_field: str, mask_fields: Sequence[str],
+                 require_labels: bool = True):
         if ntype not in dataset.ntypes:
-            raise ConfigError(f"target_ntype {ntype!r}{did_you_mean(ntype, dataset.ntypes)} is not a node type "
-                              f"of the graph; node types: {', '.join(dataset.ntypes)}")
+            raise ConfigError(f"target_ntype {ntype!r} is not a node type of the graph; "
+                              f"node types: {', '.join(dataset.ntypes)}{did_you_mean(ntype, dataset.ntypes)}")
         labels_meta = dataset.meta.node_type(ntype).get("labels", {}) or {}
-        if not dataset.has_node_array(ntype, label_field):
-            raise ConfigError(f"label_field {label_field!r}{did_you_mean(label_field, list(labels_meta))}: node "
-                              f"type {ntype!r} has no such label; its labels: {', '.join(labels_meta) or 'none'}")
+        self.has_labels = dataset.has_node_array(ntype, label_field)
+        if require_labels and not self.has_labels:
+            raise ConfigError(f"label_field {label_field!r}: node type {ntype!r} has no such label; "
+                              f"its labels: {', '.join(labels_meta) or 'none'}"
+                              f"{did_you_mean(label_field, list(labels_meta))}")
         self.ntype, self.label_field = ntype, label_field
         self.label_info = labels_meta.get(label_field, {})
-        self._labels = dataset.node_array(ntype, label_field)
+        self._labels = dataset.node_array(ntype, label_field) if self.has_labels else None
         self.nids: Dict[str, torch.Tensor] = {}
         for split, mask in zip(("train", "val", "test"), mask_fields):
             if not dataset.has_node_array(ntype, mask):
-                if split == "train":
+                if split == "train" and require_labels:
                     raise ConfigError(f"mask_fields: node type {ntype!r} has no train mask {mask!r}")
-                log.warning("node type %r has no %s mask %r: that split is not evaluated", ntype, split, mask)
+                if require_labels:
+                    log.warning("node type %r has no %s mask %r: that split is not evaluated", ntype, split, mask)
                 self.nids[split] = torch.empty(0, dtype=torch.long)
                 continue
             m = np.asarray(dataset.node_array(ntype, mask))
             self.nids[split] = torch.from_numpy(np.flatnonzero(m).astype(np.int64))
-        if self.nids["train"].numel() == 0:
+        if require_labels and self.nids["train"].numel() == 0:
             raise DataError(f"node type {ntype!r} has no training nodes in mask {mask_fields[0]!r}")
 
     def labels(self, nids: torch.Tensor) -> torch.Tensor:
         """Label rows of ``nids`` (floats as float32, integers as int64)."""
+        if self._labels is None:
+            raise ConfigError(f"label_field {self.label_field!r}: node type {self.ntype!r} of this graph has no "
+                              "such label, so it can be predicted but not evaluated")
         rows = np.asarray(self._labels[nids.numpy()])
         t = torch.from_numpy(np.ascontiguousarray(rows))
         return t.float() if t.is_floating_point() else t.long()

@@ -1,4 +1,4 @@
-"""The homogeneous sage and gat encoders are exactly PyG's SAGEConv / GATConv (+ ReLU) per layer."""
+"""The homogeneous sage and gat encoders are exactly PyG's SAGEConv / GATConv (self-loops added; + ReLU) per layer."""
 
 import pytest
 import torch
@@ -34,7 +34,7 @@ def test_gat_matches_pyg(homo_graph):
     enc = build_gnn_encoder("gat", g.ntypes, g.etypes, 8, 2, num_heads=2)
     blocks = full_neighbor_blocks(g.csc, {"_N": torch.tensor([3, 1, 20])}, 2, g.etypes)
     x = torch.randn(blocks[0].num_src("_N"), 8)
-    ref = _reference(enc, lambda: GATConv(8, 4, heads=2, add_self_loops=False, bias=False), blocks, x)
+    ref = _reference(enc, lambda: GATConv(8, 4, heads=2, bias=False), blocks, x)
     torch.testing.assert_close(enc(blocks, {"_N": x})["_N"], ref)
 
 

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from graphstorm_py.errors import ConfigError
@@ -57,7 +58,13 @@ class LayerTail(nn.Module):
 
     def forward(self, h: torch.Tensor, ntype: str) -> torch.Tensor:
         if ntype in self._norm_key:
-            h = self.norms[self._norm_key[ntype]](h)
+            norm = self.norms[self._norm_key[ntype]]
+            if isinstance(norm, nn.BatchNorm1d) and norm.training and h.size(0) < 2:
+                # batch statistics of 0 or 1 row do not exist (torch raises on 1): a batch with that
+                # few nodes of a type is normalised with the running statistics instead
+                h = F.batch_norm(h, norm.running_mean, norm.running_var, norm.weight, norm.bias, False, 0.0, norm.eps)
+            else:
+                h = norm(h)
         if self.activation is not None:
             h = self.activation(h)
         if self.ngnn is not None:
@@ -193,11 +200,9 @@ class GNNEncoder(nn.Module):
     def _all_inputs(num_nodes: Mapping[str, int], h0: H0, batch_size: int) -> Dict[str, torch.Tensor]:
         if not callable(h0):
             return {t: torch.as_tensor(x) for t, x in h0.items()}
-        out = {}
-        for t, n in num_nodes.items():
-            if n > 0:
-                out[t] = torch.cat([h0({t: ids})[t].cpu() for ids in torch.arange(n).split(batch_size)])
-        return out
+        # a type with 0 nodes still gets its [0, hidden] rows (arange(0).split gives one empty chunk)
+        return {t: torch.cat([h0({t: ids})[t].cpu() for ids in torch.arange(n).split(batch_size)])
+                for t, n in num_nodes.items()}
 
     def _one_layer(self, l: int, csc: CSC, num_nodes: Mapping[str, int], h: Mapping[str, torch.Tensor],
                    batch_size: int, device: torch.device, edge_feats=None) -> Dict[str, torch.Tensor]:

@@ -25,8 +25,12 @@ __all__ = ["dst_prefix", "relation_sum", "check_block_etypes", "unreached_self_l
 
 
 def dst_prefix(block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    """``{ntype: h_src[ntype][:n_dst]}`` for the node types with destination nodes."""
-    return {t: h_src[t][: block.num_dst(t)] for t in block.dst_nodes if block.num_dst(t) > 0}
+    """``{ntype: h_src[ntype][:n_dst]}`` for every destination type of the block.
+
+    A type with no destination node in this batch gets its ``[0, dim]`` rows too, so a layer's
+    output always has every destination type, and a later layer or task never misses a key.
+    """
+    return {t: h_src[t][: block.num_dst(t)] for t in block.dst_nodes if t in h_src}
 
 
 def check_block_etypes(block: Block, etype_index: Mapping[EdgeType, int]) -> None:
@@ -58,14 +62,19 @@ def relation_sum(convs: nn.ModuleList, etypes: Sequence[EdgeType], block: Block,
         if getattr(convs[r], "takes_edge_feat", False):   # edge features in message passing
             kw["edge_feat"] = block.edge_feats.get(et)
         y = convs[r]((x_src, x_dst), ei, size=(x_src.size(0), x_dst.size(0)), **kw)
-        y = y.reshape(y.size(0), -1)
+        y = y.flatten(1) if y.dim() > 2 else y    # per-head outputs, concatenated ([0, ...] rows too)
         out[d] = y if d not in out else out[d] + y
     return out
 
 
-def unreached_self_lins(ntypes: Sequence[str], etypes: Sequence[EdgeType], in_dim: int, out_dim: int) -> nn.ModuleDict:
-    """Bias-free ``Linear(in_dim, out_dim)`` for each node type that is no relation's destination."""
-    reached = {e[2] for e in etypes}
+def unreached_self_lins(ntypes: Sequence[str], etypes: Sequence[EdgeType], in_dim: int, out_dim: int, *,
+                        same_type_only: bool = False) -> nn.ModuleDict:
+    """Bias-free ``Linear(in_dim, out_dim)`` for each node type that is no relation's destination.
+
+    ``same_type_only``: also for the types that only relations from *other* types reach (a
+    convolution without a root term, like GAT, has no self-loop to give their nodes).
+    """
+    reached = {e[2] for e in etypes if not same_type_only or e[0] == e[2]}
     lins = nn.ModuleDict()
     for i, t in enumerate(ntypes):
         if t not in reached:
@@ -79,17 +88,19 @@ class PerRelationLayer(nn.Module):
 
     Subclasses build ``convs`` (one PyG convolution per edge type, in ``etypes`` order) and pass
     them in. Input dropout applies to every source feature; node types that no relation reaches
-    get their own bias-free linear map of their destination rows, so they do not vanish.
+    (with ``self_lin_same_type_only``: no relation from their own type) get their own bias-free
+    linear map of their destination rows, added to the relations' sum, so they do not vanish.
     Shapes: ``{t: [n_src_t, in_dim]} -> {t: [n_dst_t, out_dim]}``.
     """
 
     def __init__(self, convs: nn.ModuleList, in_dim: int, out_dim: int, ntypes: Sequence[str],
-                 etypes: Sequence[EdgeType], dropout: float, tail: nn.Module):
+                 etypes: Sequence[EdgeType], dropout: float, tail: nn.Module, self_lin_same_type_only: bool = False):
         super().__init__()
         self.ntypes, self.etypes = list(ntypes), list(etypes)
         self.etype_index = {e: i for i, e in enumerate(self.etypes)}
         self.convs = convs
-        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim)
+        self.self_lins = unreached_self_lins(self.ntypes, self.etypes, in_dim, out_dim,
+                                             same_type_only=self_lin_same_type_only)
         self.feat_drop = nn.Dropout(dropout)
         self.tail = tail
 
@@ -100,5 +111,6 @@ class PerRelationLayer(nn.Module):
         out = relation_sum(self.convs, self.etypes, block, h_src, h_dst)
         for i, t in enumerate(self.ntypes):
             if str(i) in self.self_lins and t in h_dst:
-                out[t] = self.self_lins[str(i)](h_dst[t])
+                own = self.self_lins[str(i)](h_dst[t])
+                out[t] = own if t not in out else out[t] + own
         return {t: self.tail(h, t) for t, h in out.items()}

@@ -145,7 +145,7 @@ class RelGraphConvLayer(nn.Module):
     def forward(self, block: Block, h_src: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         check_block_etypes(block, self.etype_index)
         if any(isinstance(v, LinearInput) for v in h_src.values()):
-            h_dst = {t: _prefix(h_src[t], block.num_dst(t)) for t in block.dst_nodes if block.num_dst(t) > 0}
+            h_dst = {t: _prefix(h_src[t], block.num_dst(t)) for t in block.dst_nodes if t in h_src}
         else:
             h_dst = dst_prefix(block, h_src)
         weights = self.relation_weights()
