@@ -29,7 +29,7 @@ BUYS, BOUGHT_BY = ("user", "buys", "item"), ("item", "bought-by", "user")
 FOLLOWS, TAGS = ("user", "follows", "user"), ("tag", "tags", "item")
 HAUNTS, VIEWS = ("ghost", "haunts", "item"), ("user", "views", "item")
 NUM = {"user": 8, "item": 10, "tag": 3, "ghost": 0, "shop": 2}
-ENCODERS = ["rgcn", "rgat", "hgt", "sage", "gat"]
+ENCODERS = ["rgcn", "rgat", "hgt", "sage", "gat", "gatv2"]
 
 TASKS = {
     "node_classification": {"target_ntype": "item", "label_field": "cls", "num_classes": 2},
