@@ -7,7 +7,7 @@ from typing import Any, List, Literal, Optional
 from pydantic import Field, field_validator, model_validator
 
 from graphstorm_py.config import syntax
-from graphstorm_py.config.fields import NodeFeatMap, StrictModel
+from graphstorm_py.config.fields import NodeFeatMap, StrictModel, none_string_to_none
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
 
@@ -35,6 +35,10 @@ class GNNConfig(StrictModel):
             extra MLP layers after the input projection / between GNN layers / in edge
             decoders. Default 0.
         gnn_norm: ``batch`` or ``layer`` normalisation between GNN layers; ``None``: none.
+        decoder_norm: ``batch`` or ``layer`` normalisation inside task decoders (before the
+            output layer of node heads, between the layers of ``MLPDecoder``); ``None``: none.
+        decoder_bias: add a learnable bias to the output layer of node and edge task decoders.
+            Default ``False``.
         input_activate: activation after the input projection, ``none`` or ``relu``.
         use_mini_batch_infer: mini-batch (``True``) or layer-wise full-graph (``False``)
             inference. Default: ``False`` for link prediction only, else ``True``.
@@ -60,11 +64,18 @@ class GNNConfig(StrictModel):
     num_ffn_layers_in_gnn: int = Field(0, ge=0)
     num_ffn_layers_in_decoder: int = Field(0, ge=0)
     gnn_norm: Optional[Literal["batch", "layer"]] = None
+    decoder_norm: Optional[Literal["batch", "layer"]] = None
+    decoder_bias: bool = False
     input_activate: Literal["none", "relu"] = "none"
     use_mini_batch_infer: Optional[bool] = None
     sage_aggregator: Literal["pool", "mean"] = "pool"
     node_feat_name: Optional[NodeFeatMap] = None
     use_node_embeddings: bool = False
+
+    @field_validator("gnn_norm", "decoder_norm", mode="before")
+    @classmethod
+    def _norm_none(cls, value: Any) -> Any:
+        return none_string_to_none(value)
 
     @field_validator("model_encoder_type", mode="before")
     @classmethod

@@ -44,13 +44,13 @@ def test_values_are_yaml_scalars():
 
 
 def test_unknown_flag_suggests():
-    with pytest.raises(ConfigError, match=r"--num-epoch; did you mean '--num-epochs'"):
-        parse_overrides(["--num-epoch", "3"])
+    with pytest.raises(ConfigError, match=r"--num-epcohs; did you mean '--num-epochs'"):
+        parse_overrides(["--num-epcohs", "3"])
 
 
 def test_unsupported_flag():
     with pytest.raises(ConfigError, match="not supported by graphstorm_py yet"):
-        parse_overrides(["--use-graphbolt", "true"])
+        parse_overrides(["--use-pseudolabel", "true"])
 
 
 @pytest.mark.parametrize("argv", [["--lr"], ["lr", "0.1"], ["--lr", "0.1", "extra", "--"]])
