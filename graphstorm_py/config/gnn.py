@@ -35,9 +35,10 @@ class GNNConfig(StrictModel):
             extra MLP layers after the input projection / between GNN layers / in edge
             decoders. Default 0.
         gnn_norm: ``batch`` or ``layer`` normalisation between GNN layers; ``None``: none.
-        decoder_norm: ``batch`` or ``layer`` normalisation inside task decoders (before the
-            output layer of node heads, between the layers of ``MLPDecoder``); ``None``: none.
-        decoder_bias: add a learnable bias to the output layer of node and edge task decoders.
+        decoder_norm: ``batch`` or ``layer`` normalisation inside task decoders: before the
+            output layer of node heads, between the layers of ``MLPDecoder`` with
+            ``decoder_edge_feat``; ``None``: none.
+        decoder_bias: add a learnable bias to the output layer of node task heads.
             Default ``False``.
         input_activate: activation after the input projection, ``none`` or ``relu``.
         use_mini_batch_infer: mini-batch (``True``) or layer-wise full-graph (``False``)

@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from graphstorm_py.config.graphstorm_keys import ACCEPTED, accepted_note
+from graphstorm_py.config.homogeneous import default_targets
 from graphstorm_py.config.overrides import parse_overrides
 from graphstorm_py.config.schema import (ALL_KEYS, CONCERN_OF, CONCERNS, TASK_KEYS,
                                          UNSUPPORTED_KEYS, tasks_with_key)
@@ -105,6 +106,8 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (), source: str
         entries = [(name, keys, {}, where) for name, keys, where in raw.multi]
         for name, keys, where in raw.multi:
             _check_keys(keys, TASK_MODELS[name].model_fields, where, name, errors, raw.notes)
+    for name, keys, origin, _ in entries:
+        default_targets(TASK_MODELS[name].model_fields, keys, origin)
     tasks = [_build(TASK_MODELS[name], keys, origin, where, errors)
              for name, keys, origin, where in entries]
     if errors:

@@ -86,7 +86,7 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
     torch.manual_seed(cfg.hyperparam.seed)
     run = assemble(cfg, dataset, device)
     info = check_checkpoint(checkpoint, run.model, f"graph {graph_path}")
-    restore_model(checkpoint, run.model)
+    restore_model(checkpoint, run.model, cfg.output.restore_model_layers)
     run.model.eval()
     minibatch = cfg.gnn.use_mini_batch_infer if minibatch is None else minibatch
     batch_size = cfg.hyperparam.eval_batch_size

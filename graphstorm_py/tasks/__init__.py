@@ -39,6 +39,7 @@ def build_tasks(cfg, dataset) -> List[Task]:
         cls = TASKS.get(tcfg.task_type, key="task section")
         task = cls(tcfg, dataset, seed=cfg.hyperparam.seed + i,
                    decoder_ffn_layers=cfg.gnn.num_ffn_layers_in_decoder, dropout=cfg.gnn.dropout)
+        task.decoder_norm, task.decoder_bias = cfg.gnn.decoder_norm, cfg.gnn.decoder_bias
         if any(t.name == task.name for t in tasks):
             task.name = f"{task.name}-{i}"
         tasks.append(task)

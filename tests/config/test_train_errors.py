@@ -78,10 +78,10 @@ def test_wrong_type_or_range(ml100k, section, key, value):
 
 
 def test_missing_required_keys(ml100k):
-    del ml100k["gsf"]["node_classification"]["target_ntype"]
+    del ml100k["gsf"]["node_classification"]["label_field"]
     del ml100k["gsf"]["hyperparam"]["lr"]
     msg = _error(ml100k)
-    assert "'target_ntype' is required in node_classification" in msg
+    assert "'label_field' is required in node_classification" in msg
     assert "'lr' is required in hyperparam" in msg
 
 

@@ -127,8 +127,8 @@ def test_multi_task_learning(with_task):
     ([{"link_prediction": {"lr": 0.1}}, {"link_prediction": {}}], "'lr'.*outside multi_task"),
     ([{"link_prediction": {"num_negative_edge": 1}}, {"link_prediction": {}}],
      r"multi_task_learning\[0\].*did you mean 'num_negative_edges'"),
-    ([{"node_classification": {"label_field": "l", "num_classes": 2}}, {"link_prediction": {}}],
-     r"'target_ntype' is required in multi_task_learning\[0\]"),
+    ([{"node_classification": {"target_ntype": "m", "num_classes": 2}}, {"link_prediction": {}}],
+     r"'label_field' is required in multi_task_learning\[0\]"),
 ])
 def test_multi_task_errors(with_task, entries, match):
     with pytest.raises(ConfigError, match=match):

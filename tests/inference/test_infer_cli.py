@@ -157,9 +157,16 @@ def test_feature_dim_mismatch_exit_2(trained, tmp_path, capsys):
     assert not os.path.exists(out)          # nothing written before the check
 
 
-def test_missing_checkpoint_and_no_output(trained, tmp_path, capsys):
+def test_missing_checkpoint(trained, tmp_path, capsys):
     conf, graph, ckpt = trained
     assert gs_infer(conf, graph, str(tmp_path / "nope"), "--save-embed-path", str(tmp_path / "e")) == 2
     assert "checkpoint" in capsys.readouterr().err
-    assert gs_infer(conf, graph, ckpt) == 2
-    assert "nothing to write" in capsys.readouterr().err
+
+
+def test_no_output_path_evaluates(trained, capsys):
+    """GraphStorm's behaviour: without an output path, inference reports the test metrics."""
+    conf, graph, ckpt = trained
+    assert gs_infer(conf, graph, ckpt) == 0
+    report = json.loads(capsys.readouterr().out)
+    (task, metrics), = report["test"].items()
+    assert 0.0 <= metrics["accuracy"] <= 1.0 and report["checkpoint"] == ckpt
