@@ -31,7 +31,8 @@ _NO_SSH = "graphstorm_py starts workers without ssh (--num-trainers, torchrun or
 
 NO_EFFECT: Dict[str, str] = {
     # launcher / storage settings of GraphStorm's DGL runtime
-    "ip_config": "workers find each other through torchrun/Ray or a rendezvous file, not an IP list",
+    "ip_config": "workers find each other through torch.distributed's environment (torchrun) or Ray, "
+                 "not an IP list",
     "num_servers": _ONE_PROCESS_SET,
     "num_samplers": _ONE_PROCESS_SET,
     "num_server_threads": _ONE_PROCESS_SET,
@@ -88,7 +89,7 @@ SHORT_FLAGS = {"-e": "num_epochs"}
 
 GRAPHSTORM_KEYS: Tuple[str, ...] = (
     # environment and launcher
-    "backend", "verbose", "logging_level", "logging_file", "ip_config", "part_config",
+    "yaml_config_file", "backend", "verbose", "logging_level", "logging_file", "ip_config", "part_config",
     "save_perf_results_path", "profile_path", "task_tracker", "log_report_frequency", "local_rank",
     "use_wholegraph_embed", "use_graphbolt", "workspace", "num_trainers", "num_servers", "num_samplers",
     "num_server_threads", "ssh_port", "ssh_username", "graph_format", "extra_envs", "do_nid_remap",
