@@ -39,8 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "when no output path is given. Any training-config key can be given as --key value and "
                     "overrides the YAML.")
     add_config_args(p)
-    p.add_argument("--restore-model-path", "--restore_model_path", dest="restore_model_path", default=None,
-                   help="the checkpoint (default: restore_model_path of the YAML)")
     p.add_argument("--save-embed-path", "--save_embed_path", dest="save_embed_path", default=None)
     p.add_argument("--save-prediction-path", "--save_prediction_path", dest="save_prediction_path", default=None)
     p.add_argument("--infer-all-target-nodes", "--infer_all_target_nodes", dest="infer_all", nargs="?",
@@ -74,7 +72,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     cfg = load_train_config(args.cf, overrides, inference=True)
     configure_logging(args, cfg.basic)
     out = cfg.output
-    checkpoint = args.restore_model_path or out.restore_model_path
+    checkpoint = out.restore_model_path                     # --restore-model-path is a config key
     if not checkpoint:
         raise ConfigError("no checkpoint given: pass --restore-model-path CKPT")
     graph = args.part_config or cfg.basic.part_config
