@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import random
+import tempfile
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -50,14 +51,6 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     np.random.seed(seed % 2**32)
     random.seed(seed)
-
-
-def check_supported(cfg) -> None:
-    """Keys whose needs can be checked before training starts."""
-    out = cfg.output
-    if (out.save_embed_path or out.save_prediction_path) and not out.save_model_path:
-        raise ConfigError("'save_embed_path' / 'save_prediction_path' write the best checkpoint's outputs after "
-                          "training, so they need 'save_model_path' (--save-model-path) too")
 
 
 def write_outputs(cfg, graph_path: str, results: Dict[str, Any], device=None) -> Dict[str, Any]:
@@ -93,7 +86,14 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     Returns the results dict, also written as ``results.json`` into ``save_model_path`` and
     ``save_perf_results_path`` when they are set.
     """
-    check_supported(cfg)
+    out = cfg.output
+    if (out.save_embed_path or out.save_prediction_path) and not out.save_model_path:
+        # GraphStorm writes outputs without saving the model: keep the best checkpoint in a scratch folder
+        with tempfile.TemporaryDirectory(prefix="gs-train-best-") as scratch:
+            keep = out.model_copy(update={"save_model_path": scratch, "topk_model_to_save": 1})
+            results = train(cfg.model_copy(update={"output": keep}), graph_path, device)
+        results["best_checkpoint"] = None
+        return results
     graph_path = graph_path or cfg.basic.part_config
     if not graph_path:
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")

@@ -57,10 +57,13 @@ def test_missing_graph_exits_2(tmp_path, capsys):
     assert code == 2 and "nope" in err and "metadata.json" in err
 
 
-def test_unsupported_output_key_exits_2(tmp_path, toy_graph, capsys):
-    code, _, err = _run(capsys, "--cf", write_yaml(tmp_path), "--part-config", toy_graph,
-                        "--save-embed-path", str(tmp_path / "emb"))
-    assert code == 2 and "save_embed_path" in err
+def test_save_embed_path_without_save_model_path(tmp_path, toy_graph, capsys):
+    """As in GraphStorm, embeddings need no saved model: the best one is kept in a scratch folder."""
+    code, out, err = _run(capsys, "--cf", write_yaml(tmp_path), "--part-config", toy_graph, "--quiet",
+                          "--num-epochs", "1", "--save-embed-path", str(tmp_path / "emb"))
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["best_checkpoint"] is None and (tmp_path / "emb" / "_SUCCESS").exists()
 
 
 # ---- GraphStorm's flags (issue 13, group 2) --------------------------------------------------
