@@ -48,6 +48,8 @@ NO_EFFECT: Dict[str, str] = {
     "do_nid_remap": "gs-infer always writes outputs keyed by the original node IDs",
     "with_shared_fs": "workers read the graph and write outputs through fsspec paths, shared or not",
     "local_rank": "torchrun's environment variables give the rank",
+    "preserve_input": "gs-infer writes outputs keyed by original IDs directly, so there are no "
+                      "un-remapped input files to keep",
     "save_embed_format": "embeddings are written as Parquet (or CSV with --output-format), keyed by "
                          "the original IDs",
 }
@@ -103,7 +105,7 @@ GRAPHSTORM_KEYS: Tuple[str, ...] = (
     # save / restore
     "save_model_path", "save_model_frequency", "topk_model_to_save", "save_embed_path",
     "save_embed_format", "save_prediction_path", "restore_model_path", "restore_model_layers",
-    "restore_optimizer_path", "infer_all_target_nodes",
+    "restore_optimizer_path", "infer_all_target_nodes", "preserve_input",
     # hyper-parameters, evaluation, early stop
     "lr", "sparse_optimizer_lr", "num_epochs", "batch_size", "eval_batch_size", "wd_l2norm",
     "alpha_l2norm", "max_grad_norm", "grad_norm_type", "eval_frequency", "no_validation",
