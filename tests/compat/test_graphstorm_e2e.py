@@ -1,0 +1,62 @@
+"""GraphStorm's own end-to-end MovieLens commands, run as GraphStorm's test scripts run them (issue 13).
+
+The commands (:mod:`gs_e2e_commands`) run in order in one workspace, one epoch each, on the graph
+built from GraphStorm's ``movielens.json`` (:mod:`ml_tables`) and its variants. A command passes,
+or, for a GraphStorm feature left to issue 13's groups 5/6/7/9, exits 2 naming that feature.
+By default a subset runs (every expected failure, and one or more passing command per feature
+of groups 1-4 and 8); ``GS_COMPAT_ALL=1`` runs all 75 (about 3 minutes), as
+``tests/compat/e2e_runner.py`` does.
+"""
+
+import os
+import signal
+
+import pytest
+from gs_testing import shared_data_path
+
+from e2e_runner import Graphs, make_workspace, run_command, verdict
+from gs_e2e_commands import COMMANDS
+import ml_tables
+
+KNOWN_DEVIATIONS = {"nc-ngnn-input-infer", "lp-ngnn-input-infer"}
+"""Inference with a YAML that lacks the checkpoint's num_ffn_layers_in_input: GraphStorm drops the
+checkpoint's extra weights silently, gs-infer stops with an error naming them."""
+
+SUBSET = {
+    "nc-standalone", "nc-launch", "nc-decoder-norm-layer", "nc-no-test", "nc-profile", "nc-ngnn-gnn",
+    "nc-ngnn-gnn-infer", "nc-2-layers-save", "nc-restart", "nc-multilabel", "ec-keep-target-edges",
+    "ec-decoder-norm-batch", "ec-multilabel", "er-save-model-and-emb", "er-nccl", "lp-launch",
+    "lp-ngnn-gnn-l2", "lp-ngnn-gnn-infer-full", "nc-ngnn-input", "nc-ngnn-input-infer",
+}
+SELECTED = [c for c in COMMANDS if os.environ.get("GS_COMPAT_ALL") == "1" or c.name in SUBSET
+            or c.expect is not None]
+
+
+@pytest.fixture(scope="module")
+def e2e(tmp_path_factory):
+    data = shared_data_path("movielens-100k")
+    root = str(tmp_path_factory.mktemp("gs_e2e"))
+    return make_workspace(root), Graphs(ml_tables.build_graph(data, os.path.join(root, "tables")), root)
+
+
+def _alarm(signum, frame):
+    raise TimeoutError("command ran over 300 s")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cmd", SELECTED, ids=[c.name for c in SELECTED])
+def test_graphstorm_command(e2e, cmd, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    workspace, graphs = e2e
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(300)
+    try:
+        code, err = run_command(cmd, workspace, graphs)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    if cmd.name in KNOWN_DEVIATIONS:
+        assert code == 2 and "the checkpoint has parameters this model lacks" in err, err
+        return
+    ok, text = verdict(cmd, code, err)
+    assert ok, text
