@@ -14,7 +14,8 @@ from typing import Callable, Optional, Sequence
 
 from graphstorm_py.errors import ConfigError, GSError
 
-__all__ = ["run_cli", "add_runtime_args", "add_config_args", "start_runtime", "configure_logging", "parse_bool"]
+__all__ = ["run_cli", "add_runtime_args", "add_config_args", "start_runtime", "configure_logging", "parse_bool",
+           "load_config_logged"]
 
 
 def run_cli(main: Callable[[Optional[Sequence[str]]], int | None], argv: Optional[Sequence[str]] = None) -> int:
@@ -88,3 +89,29 @@ def configure_logging(args, basic=None) -> None:
         handlers.append(logging.FileHandler(basic.logging_file))
     logging.basicConfig(level=getattr(logging, level.upper()), handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+class _Buffer(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record) -> None:
+        self.records.append(record)
+
+
+def load_config_logged(args, load: Callable[[], object]):
+    """``load()`` the training config, then set up logging from it and replay what loading logged
+    (the notes on accepted GraphStorm keys), so they too reach ``logging_file`` at ``logging_level``."""
+    root = logging.getLogger()
+    saved, buffer = list(root.handlers), _Buffer()
+    root.handlers[:] = [buffer]
+    try:
+        cfg = load()
+    finally:
+        root.handlers[:] = saved
+    configure_logging(args, cfg.basic)
+    for record in buffer.records:
+        if record.levelno >= root.getEffectiveLevel():
+            root.handle(record)
+    return cfg

@@ -26,7 +26,7 @@ import argparse
 import json
 from typing import Optional, Sequence
 
-from graphstorm_py.cli import (add_config_args, add_runtime_args, configure_logging, parse_bool, run_cli,
+from graphstorm_py.cli import (add_config_args, add_runtime_args, load_config_logged, parse_bool, run_cli,
                                start_runtime)
 
 __all__ = ["main", "build_parser"]
@@ -69,8 +69,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     device = start_runtime(args)
     if args.output_chunk_size <= 0:
         raise ConfigError(f"--output-chunk-size must be > 0 (got {args.output_chunk_size})")
-    cfg = load_train_config(args.cf, overrides, inference=True)
-    configure_logging(args, cfg.basic)
+    cfg = load_config_logged(args, lambda: load_train_config(args.cf, overrides, inference=True))
     out = cfg.output
     checkpoint = out.restore_model_path                     # --restore-model-path is a config key
     if not checkpoint:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from typing import Optional, Sequence
 
-from graphstorm_py.cli import add_config_args, add_runtime_args, configure_logging, run_cli, start_runtime
+from graphstorm_py.cli import add_config_args, add_runtime_args, load_config_logged, run_cli, start_runtime
 
 __all__ = ["main", "build_parser"]
 
@@ -46,8 +46,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if args.inference:
         raise ConfigError("--inference: gs-train trains; run inference with gs-infer (same flags)")
     device = start_runtime(args)
-    cfg = load_train_config(args.cf, overrides)
-    configure_logging(args, cfg.basic)
+    cfg = load_config_logged(args, lambda: load_train_config(args.cf, overrides))
     results = train(cfg, args.part_config, device=device)
     print(dumps(results))
     return 0

@@ -11,6 +11,7 @@ on our graph dataset format:
 ``multilabel_nc``  movie ``label`` as 5 random labels per node (``movielen_100k_multi_label_nc``)
 ``multilabel_ec``  rating ``rate`` as 5 random labels per edge (``movielen_100k_multi_label_ec``)
 ``multi_feat``     user features ``feat0`` and ``feat1`` besides ``feat`` (``*_multi_(node_)feat_nc``)
+``homogeneous``    ``movielens_homogeneous.json``: one node type ``_N``, one edge type ``(_N, _E, _N)``
 =================  ======================================================================
 """
 
@@ -22,7 +23,7 @@ import shutil
 
 import numpy as np
 
-VARIANTS = ("main", "no_test", "no_edata", "multilabel_nc", "multilabel_ec", "multi_feat")
+VARIANTS = ("main", "no_test", "no_edata", "multilabel_nc", "multilabel_ec", "multi_feat", "homogeneous")
 RATING = "user__rating__movie"
 
 
@@ -50,6 +51,10 @@ def make_variant(main: str, name: str, out: str) -> str:
     """``main`` copied to ``out`` and changed as ``name`` says; ``out``."""
     if name == "main":
         return main
+    if name == "homogeneous":
+        from ml_tables import build_homogeneous
+
+        return build_homogeneous(os.path.dirname(main))
     shutil.copytree(main, out)
     meta, part, rng = _meta(out), os.path.join(out, "part-0"), np.random.default_rng(0)
     if name == "no_test":

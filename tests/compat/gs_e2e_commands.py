@@ -3,7 +3,8 @@
 Transcribed from awslabs/graphstorm ``tests/end2end-tests/graphstorm-{nc,ec,er,lp}/test.sh``:
 each entry is the command's flags after ``python3 -m graphstorm.run.gs_<task>`` (or the
 standalone ``gsgnn_*.py``), unchanged except for paths: ``$WS`` is the workspace holding our
-copies of the YAMLs (``yamls/``), ``$G`` the graph GraphStorm names in ``--part-config``
+copies of the YAMLs (``yamls/``), ``$TMP`` a scratch folder for GraphStorm's ``/tmp`` and ``/data``
+outputs, ``$G`` the graph GraphStorm names in ``--part-config``
 (built from ``movielens.json``; the ``*_no_test_*`` / multi-label / multi-feature /
 no-edge-data variants are derived from it, see :mod:`graph_variants`), and checkpoints of
 "epoch-1"/"epoch-2" become "epoch-0" because every command runs one epoch (``--num-epochs 1``
@@ -60,8 +61,8 @@ COMMANDS: Tuple[Command, ...] = (
     _c("nc-construct-feat-full", f"{NC} --node-feat-name movie:title --construct-feat-ntype user "
        "--use-mini-batch-infer false", expect=G9_CONSTRUCT),
     _c("nc-input-activate", f"{NC} --input-activate none"),
-    _c("nc-no-test", f"{NC} --logging-file /tmp/gs_compat_train_log.txt", graph="no_test"),
-    _c("nc-profile", f"{NC} --profile-path /tmp/ML_np_profile"),
+    _c("nc-no-test", f"{NC} --logging-file $TMP/gs_compat_train_log.txt", graph="no_test"),
+    _c("nc-profile", f"{NC} --profile-path $TMP/ML_np_profile"),
     _c("nc-full-graph", f"{NC} --use-mini-batch-infer false"),
     _c("nc-ngnn-gnn", f"{NC} --use-mini-batch-infer false --num-ffn-layers-in-gnn 1 "
        "--save-model-path ./models/movielen_100k/train_val/movielen_100k_ngnn_model"),
@@ -95,10 +96,10 @@ COMMANDS: Tuple[Command, ...] = (
     _c("nc-multi-node-feat", f"{NC} --num-epochs 3 --node-feat-name user:feat0 movie:title", graph="multi_feat"),
     _c("nc-multi-feat", f"{NC} --num-epochs 3 --node-feat-name movie:title user:feat0,feat1", graph="multi_feat"),
     _c("nc-multi-target", f"--workspace $WS {L} --part-config $G/movie-lens-100k.json "
-       "--cf ml_nc_multi_target_ntypes.yaml --num-epochs 3 --save-model-path /tmp/gsgnn_nc_ml/", expect=G9_MULTI),
+       "--cf ml_nc_multi_target_ntypes.yaml --num-epochs 3 --save-model-path $TMP/gsgnn_nc_ml/", expect=G9_MULTI),
     _c("nc-multi-target-infer", f"--inference --workspace $WS {L} --part-config $G/movie-lens-100k.json "
-       "--cf ml_nc_multi_target_ntypes.yaml --save-embed-path /tmp/gsgnn_nc_ml/infer-emb/ --save-prediction-path "
-       "/tmp/gsgnn_nc_ml/prediction/ --restore-model-path /tmp/gsgnn_nc_ml/epoch-0/ --preserve-input True",
+       "--cf ml_nc_multi_target_ntypes.yaml --save-embed-path $TMP/gsgnn_nc_ml/infer-emb/ --save-prediction-path "
+       "$TMP/gsgnn_nc_ml/prediction/ --restore-model-path $TMP/gsgnn_nc_ml/epoch-0/ --preserve-input True",
        script="infer", expect=G9_MULTI),
     _c("nc-multi-target-multilabel", f"--workspace $WS {L} --part-config $G/movie-lens-100k.json "
        "--cf ml_nc_multi_target_ntypes_multilabel.yaml --num-epochs 3", expect=G9_MULTI),
@@ -112,8 +113,8 @@ COMMANDS += (
     _c("ec-launch", f"{EC} --num-epochs 1"),
     _c("ec-construct-feat", f"{EC} --num-epochs 1 --node-feat-name movie:title --construct-feat-ntype user",
        expect=G9_CONSTRUCT),
-    _c("ec-no-test", f"{EC} --num-epochs 1 --logging-file /tmp/gs_compat_train_log.txt", graph="no_test"),
-    _c("ec-profile", f"{EC2} --num-epochs 1 --profile-path /tmp/ML_ec_profile"),
+    _c("ec-no-test", f"{EC} --num-epochs 1 --logging-file $TMP/gs_compat_train_log.txt", graph="no_test"),
+    _c("ec-profile", f"{EC2} --num-epochs 1 --profile-path $TMP/ML_ec_profile"),
     _c("ec-roc-auc", f"{EC2} --eval-metric roc_auc --num-epochs 1 --node-feat-name movie:title"),
     _c("ec-decoder-norm-layer", f"{EC2} --eval-metric roc_auc --num-epochs 1 --decoder-norm layer"),
     _c("ec-decoder-norm-batch", f"{EC2} --eval-metric roc_auc --num-epochs 1 --decoder-norm batch"),
@@ -127,7 +128,7 @@ COMMANDS += (
        graph="multilabel_ec"),
     _c("ec-imbalance", f"{EC2} --use-mini-batch-infer false --imbalance-class-weights 1,1,2,1,2 --num-epochs 1"),
     _c("ec-early-stop", f"{EC2} --use-early-stop True --early-stop-burnin-rounds 2 -e 30 --early-stop-rounds 3 "
-       "--eval-frequency 100 --lr 0.01 --logging-file /tmp/gs_compat_exec.log"),
+       "--eval-frequency 100 --lr 0.01 --logging-file $TMP/gs_compat_exec.log"),
 )
 
 ER = f"--workspace $WS {L} --part-config $G/movie-lens-100k.json --cf ml_er.yaml"
@@ -135,7 +136,7 @@ ER2 = f"{ER} --part-config $G/movie-lens-100k.json"
 COMMANDS += (
     # ---- graphstorm-er/test.sh --------------------------------------------------------------
     _c("er-launch", f"{ER} --num-epochs 1"),
-    _c("er-no-test", f"{ER}  --num-epochs 1 --logging-file /tmp/gs_compat_train_log.txt", graph="no_test"),
+    _c("er-no-test", f"{ER}  --num-epochs 1 --logging-file $TMP/gs_compat_train_log.txt", graph="no_test"),
     _c("er-mse-batch-norm", f"{ER2} --eval-metric mse --num-epochs 1 --decoder-norm batch"),
     _c("er-mae-layer-norm", f"{ER2} --eval-metric mae --num-epochs 1 --decoder-norm layer"),
     _c("er-full-graph", f"{ER2} --use-mini-batch-infer false --num-epochs 1"),
@@ -156,9 +157,9 @@ COMMANDS += (
     _c("lp-launch", f"{LP} --num-epochs 1 --eval-frequency 300"),
     _c("lp-construct-feat", f"{LP} --num-epochs 1 --eval-frequency 300 --node-feat-name movie:title "
        "--construct-feat-ntype user --use-mini-batch-infer false", expect=G9_CONSTRUCT),
-    _c("lp-no-test", f"{LP} --num-epochs 1 --eval-frequency 300 --logging-file /tmp/gs_compat_train_log.txt",
+    _c("lp-no-test", f"{LP} --num-epochs 1 --eval-frequency 300 --logging-file $TMP/gs_compat_train_log.txt",
        graph="no_test"),
-    _c("lp-profile", f"{LP} --num-epochs 1 --eval-frequency 300 --profile-path /tmp/ML_lp_profile"),
+    _c("lp-profile", f"{LP} --num-epochs 1 --eval-frequency 300 --profile-path $TMP/ML_lp_profile"),
     _c("lp-no-train-mask", f"{LP} --num-epochs 1 --eval-frequency 300 --no-validation true", graph="no_edata",
        expect=G6_NO_MASK),
     _c("lp-uniform-exclude", f"{LP} {UNI}"),
@@ -168,13 +169,13 @@ COMMANDS += (
        "--eval-frequency 300"),
     _c("lp-ngnn-gnn-l2", f"{LP} --use-node-embeddings true --use-mini-batch-infer false --num-epochs 1 "
        f"--eval-frequency 300 --num-ffn-layers-in-gnn 1 --save-model-path {LP_M} --lp-embed-normalizer l2_norm "
-       "--save-embed-path /tmp/gsgnn_lp_ml/emb/"),
+       "--save-embed-path $TMP/gsgnn_lp_ml/emb/"),
     _c("lp-ngnn-gnn-infer-full", f"--inference {LP} --use-node-embeddings true --use-mini-batch-infer false "
        f"--num-epochs 1 --eval-frequency 300 --restore-model-path {LP_M}/epoch-0/ --lp-embed-normalizer l2_norm "
-       "--save-embed-path /tmp/gsgnn_lp_ml/full-infer-emb/", script="infer"),
+       "--save-embed-path $TMP/gsgnn_lp_ml/full-infer-emb/", script="infer"),
     _c("lp-ngnn-gnn-infer-mini", f"--inference {LP} --use-node-embeddings true --use-mini-batch-infer true "
        f"--num-epochs 1 --eval-frequency 300 --restore-model-path {LP_M}/epoch-0/ --lp-embed-normalizer l2_norm "
-       "--save-embed-path /tmp/gsgnn_lp_ml/mini-infer-emb/", script="infer"),
+       "--save-embed-path $TMP/gsgnn_lp_ml/mini-infer-emb/", script="infer"),
     _c("lp-ngnn-input", f"{LP} --use-node-embeddings true --use-mini-batch-infer false --num-epochs 1 "
        f"--eval-frequency 300 --num-ffn-layers-in-input 1 --save-model-path {LP_M}"),
     _c("lp-ngnn-input-infer", f"--inference {LP} --use-node-embeddings true --use-mini-batch-infer false "
@@ -192,3 +193,30 @@ COMMANDS += (
     _c("lp-rotate-adversarial", f"{LP} {TWO} --lp-decoder-type rotate {BOTH} --lp-loss-func cross_entropy "
        "--adversarial-temperature 0.1", expect=G6_NO_MASK),
 )
+
+NCO = "--part-config $G/movie-lens-100k.json --cf $WS/ml_nc.yaml"
+OWN_COMMANDS: Tuple[Command, ...] = (
+    # ---- ours, GraphStorm-style: the keys and flags of issue 13's groups 1-4 and 8 that
+    # GraphStorm's scripts do not pass
+    _c("own-homogeneous-nc", "--part-config $G/movie-lens-100k.json --cf $WS/ml_nc_homogeneous.yaml",
+       graph="homogeneous"),
+    _c("own-homogeneous-ec", "--part-config $G/movie-lens-100k.json --cf $WS/ml_ec_homogeneous.yaml",
+       graph="homogeneous"),
+    _c("own-flags", f"{NCO} --logging-level debug --logging-file $TMP/own.log --verbose true "
+       "--task-tracker tensorboard_task_tracker:$TMP/tb --use-graphbolt true --use-wholegraph-embed true "
+       "--lm-train-nodes 10 --freeze-lm-encoder-epochs 0 --save-model-path ./models/own --use-early-stop false "
+       "--save-prediction-path $TMP/own-pred --infer-all-target-nodes true --num-samp 0"),
+    _c("own-decoder-bias", f"{NCO} --decoder-bias true --decoder-norm batch --remove-target-edge-type true"),
+    _c("own-resume", f"{NCO} -e 2 --resume-from-checkpoint ./models/own/epoch-0 "
+       "--save-model-path ./models/own-resumed"),
+    _c("own-restore-epoch-0", f"{NCO} -e 2 --restore-model-path ./models/own/epoch-0 --restore-model-layers embed,gnn "
+       "--save-model-path ./models/own-restored"),
+    _c("own-infer-yaml", "--part-config $G/movie-lens-100k.json --cf $WS/ml_nc_infer.yaml --restore-model-path "
+       "./models/own/epoch-0 --restore-model-layers embed,gnn,decoder --infer-all-target-nodes true "
+       "--save-prediction-path $TMP/own-infer-pred --use-mini-batch-infer false --lm-infer-batch-size 32",
+       script="infer"),
+    _c("own-infer-evaluate", "--part-config $G/movie-lens-100k.json --cf $WS/ml_nc_infer.yaml "
+       "--restore-model-path ./models/own/epoch-0 --restore-model-layers dense_embed,sparse_embed,gnn,decoder",
+       script="infer"),
+)
+"""Commands of our own in GraphStorm's style (not counted among GraphStorm's)."""

@@ -58,15 +58,26 @@ def write_tables(data_dir: str, out: str) -> None:
     rate = r["rate"].to_numpy().astype(np.int64)
     pq.write_table(pa.table({"src_id": r["src_id"], "dst_id": r["dst_id"], "rate": rate - 1, "rate_class": rate}),
                    os.path.join(out, "edges.parquet"))
+    # a homogeneous graph: movies, linked from each rated movie to the next one rated (and its rate)
+    movies = r["dst_id"].to_numpy()
+    pq.write_table(pa.table({"src_id": movies, "dst_id": np.roll(movies, -1), "rate": rate - 1}),
+                   os.path.join(out, "edges_homogeneous.parquet"))
+
+
+def _construct(out: str, conf: str, graph: str, *extra: str) -> str:
+    shutil.copy(os.path.join(HERE, conf), out)
+    exe = os.path.join(os.path.dirname(sys.executable), "gs-construct")
+    subprocess.run([exe, "--conf-file", os.path.join(out, conf), "--output-dir", os.path.join(out, graph),
+                    "--graph-name", "movie-lens-100k", "--num-parts", "1", "--quiet", *extra], check=True)
+    return os.path.join(out, graph)
+
+
+def build_homogeneous(out: str) -> str:
+    """GraphStorm's homogeneous graph (``_N``, ``(_N, _E, _N)``) from the tables of :func:`build_graph`."""
+    return _construct(out, "movielens_homogeneous.json", "movielen_100k_homogeneous_1p_4t")
 
 
 def build_graph(data_dir: str, out: str) -> str:
     """Tables + ``gs-construct --add-reverse-edges --num-parts 1`` (GraphStorm's create_data.sh); the graph folder."""
     write_tables(data_dir, out)
-    shutil.copy(os.path.join(HERE, "movielens.json"), out)
-    graph = os.path.join(out, "movielen_100k_train_val_1p_4t")
-    exe = os.path.join(os.path.dirname(sys.executable), "gs-construct")
-    subprocess.run([exe, "--conf-file", os.path.join(out, "movielens.json"), "--output-dir", graph,
-                    "--graph-name", "movie-lens-100k", "--num-parts", "1", "--add-reverse-edges", "--quiet"],
-                   check=True)
-    return graph
+    return _construct(out, "movielens.json", "movielen_100k_train_val_1p_4t", "--add-reverse-edges")

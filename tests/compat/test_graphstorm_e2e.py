@@ -5,7 +5,8 @@ built from GraphStorm's ``movielens.json`` (:mod:`ml_tables`) and its variants. 
 or, for a GraphStorm feature left to issue 13's groups 5/6/7/9, exits 2 naming that feature.
 By default a subset runs (every expected failure, and one or more passing command per feature
 of groups 1-4 and 8); ``GS_COMPAT_ALL=1`` runs all 75 (about 3 minutes), as
-``tests/compat/e2e_runner.py`` does.
+``tests/compat/e2e_runner.py`` does. Our own GraphStorm-style commands (``OWN_COMMANDS``) always
+run, and :func:`test_outputs_of_the_commands` checks what the commands wrote.
 """
 
 import os
@@ -15,7 +16,7 @@ import pytest
 from gs_testing import shared_data_path
 
 from e2e_runner import Graphs, make_workspace, run_command, verdict
-from gs_e2e_commands import COMMANDS
+from gs_e2e_commands import COMMANDS, OWN_COMMANDS
 import ml_tables
 
 KNOWN_DEVIATIONS = {"nc-ngnn-input-infer", "lp-ngnn-input-infer"}
@@ -29,7 +30,7 @@ SUBSET = {
     "lp-ngnn-gnn-l2", "lp-ngnn-gnn-infer-full", "nc-ngnn-input", "nc-ngnn-input-infer",
 }
 SELECTED = [c for c in COMMANDS if os.environ.get("GS_COMPAT_ALL") == "1" or c.name in SUBSET
-            or c.expect is not None]
+            or c.expect is not None] + list(OWN_COMMANDS)
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +61,25 @@ def test_graphstorm_command(e2e, cmd, monkeypatch):
         return
     ok, text = verdict(cmd, code, err)
     assert ok, text
+
+
+@pytest.mark.slow
+def test_outputs_of_the_commands(e2e):
+    """What the commands above wrote: profile CSV, log file with the accepted-key notes, TensorBoard
+    events, predictions for every target node, restart vs resume checkpoints."""
+    import pyarrow.parquet as pq
+
+    workspace, _ = e2e
+    root = os.path.dirname(workspace)
+    scratch = os.path.join(root, "scratch")
+    assert os.path.exists(os.path.join(scratch, "ML_np_profile", "profile-rank0.csv"))
+    log = open(os.path.join(scratch, "own.log")).read()
+    assert "'use_graphbolt' (command line --use-graphbolt): no effect here" in log
+    assert any(f.startswith("events.out.tfevents") for f in os.listdir(os.path.join(scratch, "tb")))
+    for pred in ("own-pred", "own-infer-pred"):
+        movie = os.path.join(scratch, pred, "movie")
+        assert os.path.exists(os.path.join(scratch, pred, "_SUCCESS"))
+        assert sum(pq.read_metadata(os.path.join(movie, f)).num_rows for f in os.listdir(movie)) == 1682
+    models = os.path.join(workspace, "models")
+    assert sorted(os.listdir(os.path.join(models, "own-resumed"))) == ["epoch-1", "results.json"]
+    assert sorted(os.listdir(os.path.join(models, "own-restored"))) == ["epoch-0", "epoch-1", "results.json"]
