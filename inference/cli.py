@@ -61,7 +61,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
     from graphstorm_py.config import load_train_config
     from graphstorm_py.config.homogeneous import resolve_targets
-    from graphstorm_py.errors import ConfigError
+    from graphstorm_py.errors import CheckpointError, ConfigError
+    from graphstorm_py.inference.architecture import explain_mismatch
     from graphstorm_py.inference.evaluate import evaluate_checkpoint
     from graphstorm_py.model import open_graph
     from graphstorm_py.outputs.infer import infer
@@ -84,12 +85,16 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         embed, pred = args.save_embed_path, args.save_prediction_path
     else:                                                    # else the YAML (predictions default to the embed path)
         embed, pred = out.save_embed_path, out.save_prediction_path
-    if not embed and not pred:
-        print(json.dumps(evaluate_checkpoint(cfg, graph, checkpoint, minibatch=minibatch, device=device)))
-        return 0
-    infer_all = out.infer_all_target_nodes if args.infer_all is None else parse_bool(args.infer_all)
-    result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=infer_all,
-                   fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=minibatch, device=device)
+    try:
+        if not embed and not pred:
+            print(json.dumps(evaluate_checkpoint(cfg, graph, checkpoint, minibatch=minibatch, device=device)))
+            return 0
+        infer_all = out.infer_all_target_nodes if args.infer_all is None else parse_bool(args.infer_all)
+        result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=infer_all,
+                       fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=minibatch, device=device)
+    except CheckpointError as exc:
+        why = explain_mismatch(cfg, checkpoint)
+        raise CheckpointError(f"{exc}\n  {why}" if why else str(exc)) from None
     summary = {k: {"path": v["root"], "num_rows": v["num_rows"], "files": len(v["files"]),
                    "rows": {n: d["rows"] for n, d in v["datasets"].items()}} for k, v in result.items()}
     print(json.dumps(summary))

@@ -21,7 +21,7 @@ import ml_tables
 
 KNOWN_DEVIATIONS = {"nc-ngnn-input-infer", "lp-ngnn-input-infer"}
 """Inference with a YAML that lacks the checkpoint's num_ffn_layers_in_input: GraphStorm drops the
-checkpoint's extra weights silently, gs-infer stops with an error naming them."""
+checkpoint's extra weights silently, gs-infer stops with an error naming them and the differing key."""
 
 SUBSET = {
     "nc-standalone", "nc-launch", "nc-decoder-norm-layer", "nc-no-test", "nc-profile", "nc-ngnn-gnn",
@@ -58,6 +58,8 @@ def test_graphstorm_command(e2e, cmd, monkeypatch):
         signal.signal(signal.SIGALRM, old)
     if cmd.name in KNOWN_DEVIATIONS:
         assert code == 2 and "the checkpoint has parameters this model lacks" in err, err
+        assert "trained with num_ffn_layers_in_input=1 (this config: 0)" in err and \
+            "--num-ffn-layers-in-input 1" in err, err
         return
     ok, text = verdict(cmd, code, err)
     assert ok, text
