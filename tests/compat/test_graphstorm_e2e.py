@@ -75,6 +75,8 @@ def test_outputs_of_the_commands(e2e):
     root = os.path.dirname(workspace)
     scratch = os.path.join(root, "scratch")
     assert os.path.exists(os.path.join(scratch, "ML_np_profile", "profile-rank0.csv"))
+    # GraphStorm's test scripts grep the log of the run without a test set
+    assert "Best Test accuracy: N/A" in open(os.path.join(scratch, "gs_compat_train_log.txt")).read()
     log = open(os.path.join(scratch, "own.log")).read()
     assert "'use_graphbolt' (command line --use-graphbolt): no effect here" in log
     assert any(f.startswith("events.out.tfevents") for f in os.listdir(os.path.join(scratch, "tb")))
