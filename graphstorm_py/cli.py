@@ -77,17 +77,20 @@ def start_runtime(args) -> str:
 def configure_logging(args, basic=None) -> None:
     """Log level and file from the flags and, once loaded, the config's ``basic`` keys.
 
-    ``--verbose`` (or ``verbose: true``) means debug and ``--quiet`` warnings; otherwise
-    ``logging_level`` (default info). ``logging_file`` also writes the log to that file.
+    ``--verbose`` (or ``verbose: true``) means debug, else ``logging_level`` (default info).
+    ``--quiet`` keeps the console to warnings; ``logging_file`` also writes the log, at the
+    logging level, to that file.
     """
     verbose = args.verbose or bool(basic is not None and basic.verbose)
-    level = "debug" if verbose else ("warning" if args.quiet else (basic.logging_level if basic else "info"))
-    handlers = [logging.StreamHandler()]
+    level = logging.DEBUG if verbose else getattr(logging, (basic.logging_level if basic else "info").upper())
+    console = logging.StreamHandler()
+    console.setLevel(max(level, logging.WARNING) if args.quiet else level)
+    handlers = [console]
     if basic is not None and basic.logging_file:
         folder = os.path.dirname(os.path.abspath(basic.logging_file))
         os.makedirs(folder, exist_ok=True)
         handlers.append(logging.FileHandler(basic.logging_file))
-    logging.basicConfig(level=getattr(logging, level.upper()), handlers=handlers, force=True,
+    logging.basicConfig(level=level, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
