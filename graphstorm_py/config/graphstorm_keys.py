@@ -27,7 +27,7 @@ __all__ = ["NO_EFFECT", "UNUSED", "ACCEPTED", "ACCEPTED_TOP_LEVEL", "GRAPHSTORM_
 
 _ONE_PROCESS_SET = ("graphstorm_py has no separate server or sampler processes: each worker "
                     "serves and samples its own partitions")
-_NO_SSH = "graphstorm_py starts workers without ssh (--num-trainers, torchrun or Ray)"
+_NO_SSH = "graphstorm_py starts workers without ssh (torchrun or Ray)"
 
 NO_EFFECT: Dict[str, str] = {
     # launcher / storage settings of GraphStorm's DGL runtime
