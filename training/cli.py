@@ -3,11 +3,14 @@
 ::
 
     gs-train --cf TRAIN.yaml --part-config GRAPH_DIR [--save-model-path DIR]
-             [--restore-model-path CKPT] [--key value ...]
+             [--restore-model-path CKPT | --resume-from-checkpoint CKPT] [--key value ...]
 
-Every config key can be given as ``--key value`` (kebab- or snake-case), overriding the YAML.
-``--part-config`` is the graph dataset folder, or a GraphStorm-style JSON file inside it.
-A mistake in the config or the data prints one message naming the culprit and exits 2.
+Every config key can be given as ``--key value`` (kebab- or snake-case, or any unambiguous
+prefix, as GraphStorm's argparse allows), overriding the YAML; GraphStorm's launcher flags are
+accepted too (see docs/graphstorm-compat.md). ``--part-config`` is the graph dataset folder, or a
+GraphStorm-style JSON file inside it. ``--restore-model-path`` starts from a checkpoint's
+weights at epoch 0 (GraphStorm's meaning); ``--resume-from-checkpoint`` continues an interrupted
+run. A mistake in the config or the data prints one message naming the culprit and exits 2.
 The results (see :mod:`graphstorm_py.training.results`) are printed as JSON on stdout.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 import argparse
 from typing import Optional, Sequence
 
-from graphstorm_py.cli import add_runtime_args, run_cli, start_runtime
+from graphstorm_py.cli import add_config_args, add_runtime_args, load_config_logged, run_cli, start_runtime
 
 __all__ = ["main", "build_parser"]
 
@@ -26,9 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gs-train", allow_abbrev=False,
         description="Train a GNN (node, edge, link-prediction or multi-task) on a graph dataset. Any training-config key can be "
                     "given as --key value (e.g. --num-epochs 3 --fanout 10,5) and overrides the YAML.")
-    p.add_argument("--cf", "--conf-file", dest="cf", required=True, help="training YAML (GraphStorm format)")
-    p.add_argument("--part-config", "--part_config", dest="part_config", default=None,
-                   help="graph dataset folder (or a JSON file inside it); default: part_config of the YAML")
+    add_config_args(p)
+    p.add_argument("--inference", action="store_true", help=argparse.SUPPRESS)
     add_runtime_args(p)
     return p
 
@@ -37,11 +39,14 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     args, overrides = build_parser().parse_known_args(argv)
 
     from graphstorm_py.config import load_train_config
+    from graphstorm_py.errors import ConfigError
     from graphstorm_py.training.results import dumps
     from graphstorm_py.training.run import train
 
+    if args.inference:
+        raise ConfigError("--inference: gs-train trains; run inference with gs-infer (same flags)")
     device = start_runtime(args)
-    cfg = load_train_config(args.cf, overrides)
+    cfg = load_config_logged(args, lambda: load_train_config(args.cf, overrides))
     results = train(cfg, args.part_config, device=device)
     print(dumps(results))
     return 0

@@ -5,27 +5,30 @@
     cfg = load_train_config("cora.yaml", ["--num-epochs", "5"])
     results = train(cfg, "graphs/cora")          # the results.json dict
 
-Restoring (``restore_model_path``):
+Starting from a checkpoint:
 
-* **resume**: the checkpoint was trained with the same task sections and every layer is
-  restored, and it holds a trainer state: the optimisers, random streams, history and policies
-  are restored too, and training continues after the checkpoint's epoch up to ``num_epochs``.
-* **warm start** otherwise: the requested ``restore_model_layers`` are loaded (e.g. the
-  encoder of a link-prediction model into a node-classification run), decoders the checkpoint
-  does not have start fresh, and training starts at epoch 0.
-
-``restore_optimizer_path`` loads optimiser state from another checkpoint.
+* ``restore_model_path`` (GraphStorm's meaning): the requested ``restore_model_layers`` are
+  loaded (e.g. the encoder of a link-prediction model into a node-classification run), decoders
+  the checkpoint does not have start fresh, the optimisers start fresh (unless
+  ``restore_optimizer_path`` names a checkpoint to load them from), and training runs from
+  epoch 0 to ``num_epochs``.
+* ``resume_from_checkpoint`` (``--resume-from-checkpoint``): continue an interrupted run. The
+  checkpoint must come from a run with the same task sections; model, optimisers, random
+  streams, history, early-stop and top-k state are restored, and training continues after the
+  checkpoint's epoch up to ``num_epochs``.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import tempfile
 from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
 
+from graphstorm_py.config.homogeneous import resolve_targets
 from graphstorm_py.errors import ConfigError
 from graphstorm_py.model import (assemble, is_checkpoint, load_checkpoint_config, load_checkpoint_file,
                                  open_graph, restore_model)
@@ -35,6 +38,7 @@ from graphstorm_py.training.checkpointing import CheckpointSaver
 from graphstorm_py.training.early_stop import EarlyStopping
 from graphstorm_py.training.optim import Optimizers
 from graphstorm_py.training.results import build_results, write_results
+from graphstorm_py.training.trackers import build_trackers
 from graphstorm_py.training.trainer import Trainer
 
 __all__ = ["train", "seed_everything", "build_callbacks", "write_outputs"]
@@ -49,14 +53,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
 
 
-def check_supported(cfg) -> None:
-    """Keys whose needs can be checked before training starts."""
-    out = cfg.output
-    if (out.save_embed_path or out.save_prediction_path) and not out.save_model_path:
-        raise ConfigError("'save_embed_path' / 'save_prediction_path' write the best checkpoint's outputs after "
-                          "training, so they need 'save_model_path' (--save-model-path) too")
-
-
 def write_outputs(cfg, graph_path: str, results: Dict[str, Any], device=None) -> Dict[str, Any]:
     """gs-train's ``save_embed_path``/``save_prediction_path``: the best model's outputs, as gs-infer writes them."""
     from graphstorm_py.outputs.infer import infer
@@ -67,11 +63,12 @@ def write_outputs(cfg, graph_path: str, results: Dict[str, Any], device=None) ->
         raise ConfigError("no checkpoint was kept to write embeddings from (no validation set, or "
                           "save_model_frequency/topk_model_to_save kept none); run gs-infer on a checkpoint instead")
     return infer(cfg, graph_path, ckpt, embed_path=out.save_embed_path, pred_path=out.save_prediction_path,
-                 device=device)
+                 infer_all=out.infer_all_target_nodes, device=device)
 
 
 def build_callbacks(cfg, tasks) -> List[Callback]:
-    """The policies a config asks for: early stopping, checkpoint saving with top-k."""
+    """The policies a config asks for: early stopping, checkpoint saving with top-k, then the
+    trackers (TensorBoard, profile), last so a resumed run finds the policies' state in order."""
     ev, out = cfg.evaluation, cfg.output
     callbacks: List[Callback] = []
     if ev.use_early_stop and not ev.no_validation:
@@ -80,7 +77,7 @@ def build_callbacks(cfg, tasks) -> List[Callback]:
     if out.save_model_path:
         callbacks.append(CheckpointSaver(out.save_model_path, tasks[0].main_metric, out.save_model_frequency,
                                          out.topk_model_to_save))
-    return callbacks
+    return callbacks + build_trackers(cfg.basic)
 
 
 def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
@@ -89,11 +86,19 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     Returns the results dict, also written as ``results.json`` into ``save_model_path`` and
     ``save_perf_results_path`` when they are set.
     """
-    check_supported(cfg)
+    out = cfg.output
+    if (out.save_embed_path or out.save_prediction_path) and not out.save_model_path:
+        # GraphStorm writes outputs without saving the model: keep the best checkpoint in a scratch folder
+        with tempfile.TemporaryDirectory(prefix="gs-train-best-") as scratch:
+            keep = out.model_copy(update={"save_model_path": scratch, "topk_model_to_save": 1})
+            results = train(cfg.model_copy(update={"output": keep}), graph_path, device)
+        results["best_checkpoint"] = None
+        return results
     graph_path = graph_path or cfg.basic.part_config
     if not graph_path:
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
     dataset = open_graph(graph_path)
+    cfg = resolve_targets(cfg, dataset.ntypes, dataset.etypes)
     seed_everything(cfg.hyperparam.seed)
     run = assemble(cfg, dataset, device)
     for task in run.tasks:          # read labels and masks now: errors before any training
@@ -105,30 +110,32 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     _restore(cfg, run, trainer, optimizers)
     state = trainer.fit(cfg.hyperparam.num_epochs)
     results = build_results(state, run.tasks, cfg)
+    _log_best(results)
     write_results(results, cfg.output.save_model_path, cfg.output.save_perf_results_path)
     if cfg.output.save_embed_path or cfg.output.save_prediction_path:
         results["outputs"] = write_outputs(cfg, graph_path, results, device)
     return results
 
 
+def _log_best(results: Dict[str, Any]) -> None:
+    """GraphStorm's closing log lines (its tests grep them): ``Best Test accuracy: N/A`` without a test set."""
+    metric = results["eval_metric"]
+    for split, name in (("val", "Validation"), ("test", "Test")):
+        value = (results.get(split) or {}).get(metric)
+        log.info("Best %s %s: %s", name, metric, "N/A" if value is None else value)
+
+
 def _restore(cfg, run, trainer: Trainer, optimizers: Optimizers) -> None:
     out = cfg.output
+    if out.resume_from_checkpoint:
+        _resume(cfg, run, trainer, optimizers, out.resume_from_checkpoint)
+        return
     if out.restore_model_path:
         path = out.restore_model_path
         read_checkpoint_info(path)
         restore_model(path, run.model, out.restore_model_layers)
-        saved_cfg = load_checkpoint_config(path)
-        same_tasks = [t.model_dump() for t in saved_cfg.tasks] == [t.model_dump() for t in cfg.tasks]
-        all_layers = set(run.model.expand_layers(out.restore_model_layers)) >= {"dense_embed", "sparse_embed",
-                                                                               "gnn", "decoder"}
-        trainer_state = load_checkpoint_file(path, "trainer_state.pt") if same_tasks and all_layers else None
-        if trainer_state is not None:
-            optimizers.load_state_dict(load_checkpoint_file(path, "optimizer.pt"))
-            trainer.load_trainer_state(trainer_state)
-            log.info("resuming from %s after epoch %d (step %d)", path, trainer.state.epoch, trainer.state.step)
-        else:
-            log.info("warm start from %s: layers %s restored, training starts at epoch 0",
-                     path, ", ".join(out.restore_model_layers))
+        log.info("model restored from %s (layers %s); training starts at epoch 0", path,
+                 ", ".join(out.restore_model_layers))
     if out.restore_optimizer_path:
         if not is_checkpoint(out.restore_optimizer_path):
             raise ConfigError(f"restore_optimizer_path {out.restore_optimizer_path} is not a complete checkpoint")
@@ -136,3 +143,20 @@ def _restore(cfg, run, trainer: Trainer, optimizers: Optimizers) -> None:
         if state is None:
             raise ConfigError(f"restore_optimizer_path {out.restore_optimizer_path} holds no optimizer.pt")
         optimizers.load_state_dict(state)
+
+
+def _resume(cfg, run, trainer: Trainer, optimizers: Optimizers, path: str) -> None:
+    read_checkpoint_info(path)
+    saved_cfg = load_checkpoint_config(path)
+    if [t.model_dump() for t in saved_cfg.tasks] != [t.model_dump() for t in cfg.tasks]:
+        raise ConfigError(f"resume_from_checkpoint {path}: the checkpoint was trained with other task "
+                          "settings; to start a new run from its weights use --restore-model-path")
+    trainer_state = load_checkpoint_file(path, "trainer_state.pt")
+    optimizer_state = load_checkpoint_file(path, "optimizer.pt")
+    if trainer_state is None or optimizer_state is None:
+        raise ConfigError(f"resume_from_checkpoint {path} holds no trainer/optimizer state; "
+                          "use --restore-model-path to start from its weights")
+    restore_model(path, run.model)
+    optimizers.load_state_dict(optimizer_state)
+    trainer.load_trainer_state(trainer_state)
+    log.info("resuming from %s after epoch %d (step %d)", path, trainer.state.epoch, trainer.state.step)

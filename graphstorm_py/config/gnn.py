@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Literal, Optional
 from pydantic import Field, field_serializer, field_validator, model_validator
 
 from graphstorm_py.config import syntax
-from graphstorm_py.config.fields import NameList, NodeFeatMap, StrictModel
+from graphstorm_py.config.fields import NameList, NodeFeatMap, StrictModel, none_string_to_none
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
@@ -38,6 +38,11 @@ class GNNConfig(StrictModel):
             extra MLP layers after the input projection / between GNN layers / in edge
             decoders. Default 0.
         gnn_norm: ``batch`` or ``layer`` normalisation between GNN layers; ``None``: none.
+        decoder_norm: ``batch`` or ``layer`` normalisation inside task decoders: before the
+            output layer of node heads, between the layers of ``MLPDecoder`` with
+            ``decoder_edge_feat``; ``None``: none.
+        decoder_bias: add a learnable bias to the output layer of node task heads.
+            Default ``False``.
         input_activate: activation after the input projection, ``none`` or ``relu``.
         use_mini_batch_infer: mini-batch (``True``) or layer-wise full-graph (``False``)
             inference. Default: ``False`` for link prediction only, else ``True``.
@@ -72,6 +77,8 @@ class GNNConfig(StrictModel):
     num_ffn_layers_in_gnn: int = Field(0, ge=0)
     num_ffn_layers_in_decoder: int = Field(0, ge=0)
     gnn_norm: Optional[Literal["batch", "layer"]] = None
+    decoder_norm: Optional[Literal["batch", "layer"]] = None
+    decoder_bias: bool = False
     input_activate: Literal["none", "relu"] = "none"
     use_mini_batch_infer: Optional[bool] = None
     sage_aggregator: Literal["pool", "mean"] = "pool"
@@ -99,6 +106,11 @@ class GNNConfig(StrictModel):
     @field_serializer("edge_feat_name")
     def _dump_edge_feats(self, value: Optional[Dict[EdgeType, List[str]]]) -> Optional[List[str]]:
         return None if value is None else syntax.dump_etype_values({et: ",".join(f) for et, f in value.items()})
+
+    @field_validator("gnn_norm", "decoder_norm", mode="before")
+    @classmethod
+    def _norm_none(cls, value: Any) -> Any:
+        return none_string_to_none(value)
 
     @field_validator("model_encoder_type", mode="before")
     @classmethod

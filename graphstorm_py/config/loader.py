@@ -4,19 +4,30 @@
 >>> cfg.task.task_type, cfg.task.target_ntype, cfg.hyperparam.num_epochs
 ('node_classification', 'movie', 1)
 
-Unlike GraphStorm, nothing is silently ignored: an unknown key (with a "did you mean"), a key
-GraphStorm has but graphstorm_py does not support yet, a key of another task, a key given
-twice, a wrong type or a bad choice is a :class:`~graphstorm_py.errors.ConfigError` that
-names the key and where it was given, listing every problem at once.
+Every key GraphStorm accepts is accepted: implemented, or (for GraphStorm's runtime settings
+and unused features, see :mod:`~graphstorm_py.config.graphstorm_keys`) logged in one INFO line
+saying why it changes nothing. A key of another task (``lp_decoder_type`` in a node
+classification config) is logged as unused, as GraphStorm ignores it. Unlike GraphStorm,
+nothing else is silently ignored: an unknown key (with a "did you mean"), a key of a GraphStorm
+feature graphstorm_py does not support yet, a key given twice, a wrong type or a bad choice is a
+:class:`~graphstorm_py.errors.ConfigError` that names the key and where it was given, listing
+every problem at once.
+
+gs-infer reads GraphStorm's inference YAMLs, which have no training keys:
+``load_train_config(path, inference=True)`` fills ``lr``, ``batch_size`` and ``fanout`` with
+values that inference never reads (see :data:`INFERENCE_PLACEHOLDERS`).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Sequence
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from graphstorm_py.config.graphstorm_keys import ACCEPTED, accepted_note
+from graphstorm_py.config.homogeneous import default_targets
 from graphstorm_py.config.overrides import parse_overrides
 from graphstorm_py.config.schema import (ALL_KEYS, CONCERN_OF, CONCERNS, TASK_KEYS,
                                          UNSUPPORTED_KEYS, tasks_with_key)
@@ -26,7 +37,13 @@ from graphstorm_py.config.tasks import MULTI_TASK_SECTION, TASK_MODELS
 from graphstorm_py.config.train import TrainConfig
 from graphstorm_py.errors import ConfigError
 
-__all__ = ["load_train_config", "load_train_config_dict", "read_yaml"]
+__all__ = ["load_train_config", "load_train_config_dict", "read_yaml", "INFERENCE_PLACEHOLDERS"]
+
+log = logging.getLogger(__name__)
+
+INFERENCE_PLACEHOLDERS = {"lr": 1e-3, "batch_size": 1}
+"""Training-only required keys gs-infer fills when the YAML lacks them (never read by inference).
+A missing ``fanout`` becomes ``eval_fanout`` (or all neighbours per layer)."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -59,13 +76,16 @@ def read_yaml(path: str) -> Any:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
 
 
-def load_train_config(path: str, overrides: Sequence[str] = ()) -> TrainConfig:
-    """Read a GraphStorm training YAML (local or ``s3://``) and apply ``overrides`` (argv)."""
-    return load_train_config_dict(read_yaml(path), overrides, source=str(path))
+def load_train_config(path: str, overrides: Sequence[str] = (), *, inference: bool = False) -> TrainConfig:
+    """Read a GraphStorm training YAML (local or ``s3://``) and apply ``overrides`` (argv).
+
+    ``inference=True``: training-only keys may be missing (GraphStorm's inference YAMLs).
+    """
+    return load_train_config_dict(read_yaml(path), overrides, source=str(path), inference=inference)
 
 
-def load_train_config_dict(data: Any, overrides: Sequence[str] = (),
-                           source: str = "<dict>") -> TrainConfig:
+def load_train_config_dict(data: Any, overrides: Sequence[str] = (), source: str = "<dict>", *,
+                           inference: bool = False) -> TrainConfig:
     """:func:`load_train_config` for an already-parsed document."""
     raw = read_sections(data, source)
     for key, (value, flag) in parse_overrides(overrides).items():
@@ -74,6 +94,8 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (),
                               f"{MULTI_TASK_SECTION} set it inside the task entry")
         raw.keys[key], raw.origin[key] = value, f"command line {flag}"
 
+    if inference:
+        _fill_inference_placeholders(raw)
     errors: List[str] = []
     parts: Dict[str, Any] = {name: {} for name in CONCERNS}
     task_keys = _route(raw, parts, errors)
@@ -83,11 +105,15 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (),
     else:
         entries = [(name, keys, {}, where) for name, keys, where in raw.multi]
         for name, keys, where in raw.multi:
-            _check_keys(keys, TASK_MODELS[name].model_fields, where, name, errors)
+            _check_keys(keys, TASK_MODELS[name].model_fields, where, name, errors, raw.notes)
+    for name, keys, origin, _ in entries:
+        default_targets(TASK_MODELS[name].model_fields, keys, origin)
     tasks = [_build(TASK_MODELS[name], keys, origin, where, errors)
              for name, keys, origin, where in entries]
     if errors:
         raise ConfigError(f"invalid training config {source}:\n  " + "\n  ".join(errors))
+    for note in raw.notes:
+        log.info("%s: %s", source, note)
     try:
         return TrainConfig(**models, tasks=tasks)
     except ValidationError as exc:
@@ -105,26 +131,46 @@ def _route(raw: RawConfig, parts: Dict[str, Dict[str, Any]], errors: List[str]) 
             parts[CONCERN_OF[key]][key] = value
         elif key in task_fields:
             task_keys[key] = value
-        elif key in TASK_KEYS:
-            owners = ", ".join(tasks_with_key(key))
-            errors.append(f"'{key}' ({where}) is a key of {owners}, not of "
-                          f"{raw.task_name or 'the top level with ' + MULTI_TASK_SECTION}")
         else:
-            _check_keys({key: value}, ALL_KEYS, where, None, errors)
+            _check_keys({key: value}, (), where, None, errors, raw.notes,
+                        raw.task_name or f"{MULTI_TASK_SECTION}, whose task keys go in its entries")
     return task_keys
 
 
-def _check_keys(keys: Dict[str, Any], known, where: str, task: Any, errors: List[str]) -> None:
+def _fill_inference_placeholders(raw: RawConfig) -> None:
+    if raw.multi or raw.task_name:
+        for key, value in INFERENCE_PLACEHOLDERS.items():
+            if key not in raw.keys:
+                raw.keys[key], raw.origin[key] = value, "gs-infer default (not used by inference)"
+        if "fanout" not in raw.keys:
+            layers = raw.keys.get("num_layers")
+            fanout = raw.keys.get("eval_fanout") or (",".join(["-1"] * layers) if isinstance(layers, int)
+                                                    and layers > 0 else None)
+            if fanout is not None:
+                raw.keys["fanout"], raw.origin["fanout"] = fanout, "gs-infer default: eval_fanout"
+
+
+def _check_keys(keys: Dict[str, Any], known, where: str, task: Any, errors: List[str],
+                notes: List[str], trains: Any = None) -> None:
+    """Sort the keys outside ``known``: accepted GraphStorm keys and other tasks' keys get a
+    note, the rest an error. ``task``: the ``multi_task_learning`` entry being checked;
+    ``trains``: what the config trains, for the note."""
     for key in keys:
         if key in known:
             continue
-        if key in UNSUPPORTED_KEYS:
-            errors.append(f"'{key}' ({where}) is {UNSUPPORTED_KEYS[key]}")
+        if key in ACCEPTED:
+            notes.append(accepted_note(key, where))
         elif task and key in CONCERN_OF:
             errors.append(f"'{key}' ({where}) is not a task key; set it outside {MULTI_TASK_SECTION}")
+        elif key in TASK_KEYS:
+            owners = ", ".join(tasks_with_key(key))
+            notes.append(f"'{key}' ({where}): unused here, because it is a key of {owners} and "
+                         f"{'this entry is ' + task if task else 'this config trains ' + str(trains)}")
+        elif key in UNSUPPORTED_KEYS:
+            errors.append(f"'{key}' ({where}) is {UNSUPPORTED_KEYS[key]}")
         else:
             scope = f"key of {task}" if task else "key"
-            errors.append(f"unknown {scope} '{key}' ({where}){did_you_mean(key, known)}")
+            errors.append(f"unknown {scope} '{key}' ({where}){did_you_mean(key, ALL_KEYS | set(ACCEPTED))}")
 
 
 def _build(model: type, keys: Dict[str, Any], origin: Dict[str, str], where: str,

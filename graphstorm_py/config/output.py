@@ -15,7 +15,7 @@ MODEL_LAYERS = ["embed", "gnn", "decoder"]
 MODEL_LAYER_OPTIONS = MODEL_LAYERS + ["dense_embed", "sparse_embed"]
 
 _PATHS = ("save_model_path", "save_embed_path", "save_prediction_path", "save_perf_results_path",
-          "restore_model_path", "restore_optimizer_path")
+          "restore_model_path", "restore_optimizer_path", "resume_from_checkpoint")
 
 
 class OutputConfig(StrictModel):
@@ -30,10 +30,16 @@ class OutputConfig(StrictModel):
         save_embed_path: where node embeddings go; ``None`` saves none.
         save_prediction_path: where predictions go. Defaults to ``save_embed_path``.
         save_perf_results_path: where evaluation results go; ``None`` saves none.
-        restore_model_path: a checkpoint to start from; ``None`` starts from scratch.
+        restore_model_path: a checkpoint whose weights the model starts from (GraphStorm's
+            meaning: training then runs from epoch 0 with a fresh optimizer); ``None``: random.
         restore_model_layers: which checkpoint layers to load, from :data:`MODEL_LAYER_OPTIONS`
             (``"embed,gnn"`` or a list). Default all of :data:`MODEL_LAYERS`.
         restore_optimizer_path: optimizer state to restore with the model; ``None``: fresh.
+        resume_from_checkpoint: continue an interrupted run from one of its checkpoints: model,
+            optimizer, random streams, early-stop and top-k state and the epoch counter (a
+            graphstorm_py key; the config must have the checkpoint's task sections).
+        infer_all_target_nodes: predict every node of the target type, not only the test set.
+            Default ``False``.
     """
 
     save_model_path: Optional[str] = None
@@ -45,6 +51,8 @@ class OutputConfig(StrictModel):
     restore_model_path: Optional[str] = None
     restore_model_layers: NameList = Field(default_factory=lambda: list(MODEL_LAYERS))
     restore_optimizer_path: Optional[str] = None
+    resume_from_checkpoint: Optional[str] = None
+    infer_all_target_nodes: bool = False
 
     @field_validator(*_PATHS, mode="before")
     @classmethod
@@ -72,6 +80,9 @@ class OutputConfig(StrictModel):
             for key in ("save_model_frequency", "topk_model_to_save"):
                 if getattr(self, key) not in (None, -1):
                     raise ValueError(f"'{key}' needs 'save_model_path'")
+        if self.resume_from_checkpoint and (self.restore_model_path or self.restore_optimizer_path):
+            raise ValueError("'resume_from_checkpoint' restores model and optimizer itself; drop "
+                             "'restore_model_path' / 'restore_optimizer_path'")
         if self.restore_model_path is None and self.restore_model_layers != MODEL_LAYERS:
             raise ValueError("'restore_model_layers' needs 'restore_model_path'")
         if self.save_prediction_path is None:

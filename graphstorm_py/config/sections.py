@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from graphstorm_py.config.graphstorm_keys import ACCEPTED_TOP_LEVEL, accepted_note
 from graphstorm_py.config.schema import UNSUPPORTED_TOP_LEVEL
 from graphstorm_py.config.suggest import did_you_mean
 from graphstorm_py.config.tasks import MULTI_TASK_SECTION, TASK_MODELS, UNSUPPORTED_TASKS
@@ -40,12 +41,14 @@ class RawConfig:
         origin: key → where it was given, for messages ("section 'gnn'").
         task_name: the single task section's name, or ``None`` with ``multi_task_learning``.
         multi: ``(task_name, keys, where)`` per ``multi_task_learning`` entry.
+        notes: INFO lines for accepted GraphStorm keys that change nothing here.
     """
 
     keys: Dict[str, Any] = field(default_factory=dict)
     origin: Dict[str, str] = field(default_factory=dict)
     task_name: Optional[str] = None
     multi: List[Tuple[str, Dict[str, Any], str]] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
 
 
 def _task_name(name: Any, where: str, errors: List[str]) -> Optional[str]:
@@ -82,8 +85,11 @@ def read_sections(doc: Any, source: str) -> RawConfig:
     if not isinstance(doc, dict):
         raise ConfigError(f"{source}: a training config must be a mapping with 'version' and 'gsf'")
     errors: List[str] = []
+    raw = RawConfig()
     for key in doc:
-        if key in UNSUPPORTED_TOP_LEVEL:
+        if key in ACCEPTED_TOP_LEVEL:
+            raw.notes.append(accepted_note(key, "top level"))
+        elif key in UNSUPPORTED_TOP_LEVEL:
             errors.append(f"top-level '{key}' is {UNSUPPORTED_TOP_LEVEL[key]}")
         elif key not in ("version", "gsf"):
             errors.append(f"unknown top-level key '{key}'{did_you_mean(key, ['version', 'gsf'])}")
@@ -96,7 +102,7 @@ def read_sections(doc: Any, source: str) -> RawConfig:
         errors.append(f"'gsf' must be a mapping of sections, got {gsf!r}")
         gsf = {}
 
-    raw, tasks = RawConfig(), []
+    tasks: List[str] = []
     for name, section in gsf.items():
         if name == MULTI_TASK_SECTION:
             tasks.append(name)

@@ -89,7 +89,7 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
     # tasks built for inference: the graph needs no label and no mask (a new graph has none)
     run = assemble(cfg, dataset, device, checkpoint_info=read_checkpoint_info(checkpoint))
     info = check_checkpoint(checkpoint, run.model, f"graph {graph_path}")
-    restore_model(checkpoint, run.model)
+    restore_model(checkpoint, run.model, cfg.output.restore_model_layers)
     run.model.eval()
     minibatch = cfg.gnn.use_mini_batch_infer if minibatch is None else minibatch
     batch_size = cfg.hyperparam.eval_batch_size

@@ -47,6 +47,7 @@ def build_tasks(cfg, dataset, *, inference: bool = False,
         extra = {"decoder_etypes": decoder_etypes} if decoder_etypes and tcfg.task_type == "link_prediction" else {}
         task = cls(tcfg, dataset, seed=cfg.hyperparam.seed + i, inference=inference,
                    decoder_ffn_layers=cfg.gnn.num_ffn_layers_in_decoder, dropout=cfg.gnn.dropout, **extra)
+        task.decoder_norm, task.decoder_bias = cfg.gnn.decoder_norm, cfg.gnn.decoder_bias
         if any(t.name == task.name for t in tasks):
             task.name = f"{task.name}-{i}"
         tasks.append(task)

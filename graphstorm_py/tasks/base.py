@@ -69,6 +69,8 @@ class Task(ABC):
     """
 
     task_type: str = ""
+    decoder_norm = None     # gnn.decoder_norm / gnn.decoder_bias, set by build_tasks
+    decoder_bias = False
 
     def __init__(self, config, name: str, *, inference: bool = False):
         self.config = config

@@ -164,7 +164,8 @@ class EdgeTask(Task):
             return cls(in_dim, out, multilabel, num_basis=c.num_decoder_basis, dropout=self.dropout,
                        regression=self.regression)
         return cls(in_dim, out, multilabel, dropout=self.dropout, regression=self.regression,
-                   num_ffn_layers=self.decoder_ffn_layers, edge_feat_dim=self.targets.edge_feat_dim())
+                   num_ffn_layers=self.decoder_ffn_layers, edge_feat_dim=self.targets.edge_feat_dim(),
+                   norm=self.decoder_norm)
 
     def _pair(self, emb: Mapping[str, torch.Tensor], batch: TaskBatch):
         x = batch.extra

@@ -168,7 +168,7 @@ class NodeClassificationTask(NodeTask):
     def build_head(self, in_dim: int, ntype: str) -> nn.Module:
         c = self.config
         return EntityClassifier(in_dim, c.classes_of(ntype), c.multilabel, num_ffn_layers=self.decoder_ffn_layers,
-                                dropout=self.dropout)
+                                dropout=self.dropout, use_bias=self.decoder_bias, norm=self.decoder_norm)
 
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         return self.head(decoder).predict_proba(self._h(emb))
@@ -188,7 +188,8 @@ class NodeRegressionTask(NodeTask):
         return regression_loss(self.config)
 
     def build_head(self, in_dim: int, ntype: str) -> nn.Module:
-        return EntityRegression(in_dim, 1, num_ffn_layers=self.decoder_ffn_layers, dropout=self.dropout)
+        return EntityRegression(in_dim, 1, num_ffn_layers=self.decoder_ffn_layers, dropout=self.dropout,
+                                use_bias=self.decoder_bias, norm=self.decoder_norm)
 
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         return self.head(decoder)(self._h(emb))

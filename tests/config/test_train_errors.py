@@ -24,9 +24,9 @@ def test_unknown_key_suggests_across_all_keys(ml100k):
 
 
 def test_unsupported_graphstorm_key(ml100k):
-    ml100k["gsf"]["hyperparam"]["lm_tune_lr"] = 1e-4
+    ml100k["gsf"]["hyperparam"]["use_pseudolabel"] = True
     msg = _error(ml100k)
-    assert "'lm_tune_lr'" in msg and "not supported by graphstorm_py yet" in msg
+    assert "'use_pseudolabel'" in msg and "not supported by graphstorm_py yet" in msg
     assert "did you mean" not in msg
 
 
@@ -78,10 +78,10 @@ def test_wrong_type_or_range(ml100k, section, key, value):
 
 
 def test_missing_required_keys(ml100k):
-    del ml100k["gsf"]["node_classification"]["target_ntype"]
+    del ml100k["gsf"]["node_classification"]["label_field"]
     del ml100k["gsf"]["hyperparam"]["lr"]
     msg = _error(ml100k)
-    assert "'target_ntype' is required in node_classification" in msg
+    assert "'label_field' is required in node_classification" in msg
     assert "'lr' is required in hyperparam" in msg
 
 
@@ -97,10 +97,14 @@ def test_two_task_sections(ml100k):
     assert "node_classification and link_prediction" in msg and "multi_task_learning" in msg
 
 
-def test_key_of_another_task(ml100k):
-    ml100k["gsf"]["node_classification"]["num_negative_edges"] = 4
-    msg = _error(ml100k)
-    assert "'num_negative_edges'" in msg and "link_prediction" in msg
+def test_key_of_another_task_is_unused(ml100k, caplog):
+    import logging
+
+    ml100k["gsf"]["node_classification"]["num_negative_edges"] = 4   # GraphStorm ignores it
+    with caplog.at_level(logging.INFO, logger="graphstorm_py.config.loader"):
+        assert load_train_config_dict(ml100k).task.task_type == "node_classification"
+    assert "'num_negative_edges' (section 'node_classification'): unused here, because it is a key of " \
+           "link_prediction and this config trains node_classification" in caplog.text
 
 
 @pytest.mark.parametrize("version", [2.0, "1.1", None])

@@ -44,13 +44,13 @@ def test_values_are_yaml_scalars():
 
 
 def test_unknown_flag_suggests():
-    with pytest.raises(ConfigError, match=r"--num-epoch; did you mean '--num-epochs'"):
-        parse_overrides(["--num-epoch", "3"])
+    with pytest.raises(ConfigError, match=r"--num-epcohs; did you mean '--num-epochs'"):
+        parse_overrides(["--num-epcohs", "3"])
 
 
 def test_unsupported_flag():
     with pytest.raises(ConfigError, match="not supported by graphstorm_py yet"):
-        parse_overrides(["--use-graphbolt", "true"])
+        parse_overrides(["--use-pseudolabel", "true"])
 
 
 @pytest.mark.parametrize("argv", [["--lr"], ["lr", "0.1"], ["--lr", "0.1", "extra", "--"]])
@@ -62,3 +62,24 @@ def test_malformed_argv(argv):
 def test_bad_override_value_names_the_flag(ml100k):
     with pytest.raises(ConfigError, match=r"'batch_size' \(command line --batch-size\)"):
         load_train_config_dict(ml100k, ["--batch-size", "0"])
+
+
+def test_graphstorm_argparse_conventions():
+    """Unambiguous prefixes, -e, bare boolean flags, GraphStorm's other keys (issue 13, group 2)."""
+    out = parse_overrides(["--remove-target-edge", "false", "-e", "2", "--infer-all-target-nodes",
+                           "--num-negative-edges", "4", "--num-servers", "1", "--verbose"])
+    assert out["remove_target_edge_type"] == (False, "--remove-target-edge")
+    assert out["num_epochs"] == (2, "-e") and out["infer_all_target_nodes"][0] is True
+    assert out["num_negative_edges"][0] == 4            # exact name wins over the longer num_negative_edges_eval
+    assert out["num_servers"][0] == 1 and out["verbose"][0] is True
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--num-", "1"], "ambiguous flag --num- could match"),
+    (["--save-embed", "x"], "--save-embed-format, --save-embed-path"),
+    (["--lr"], "--lr needs a value"),
+    (["-x", "1"], "expected a --flag"),
+])
+def test_flag_errors(argv, match):
+    with pytest.raises(ConfigError, match=match):
+        parse_overrides(argv)

@@ -157,9 +157,53 @@ def test_feature_dim_mismatch_exit_2(trained, tmp_path, capsys):
     assert not os.path.exists(out)          # nothing written before the check
 
 
-def test_missing_checkpoint_and_no_output(trained, tmp_path, capsys):
+def test_missing_checkpoint(trained, tmp_path, capsys):
     conf, graph, ckpt = trained
     assert gs_infer(conf, graph, str(tmp_path / "nope"), "--save-embed-path", str(tmp_path / "e")) == 2
     assert "checkpoint" in capsys.readouterr().err
-    assert gs_infer(conf, graph, ckpt) == 2
-    assert "nothing to write" in capsys.readouterr().err
+
+
+def test_no_output_path_evaluates(trained, capsys):
+    """GraphStorm's behaviour: without an output path, inference reports the test metrics."""
+    conf, graph, ckpt = trained
+    assert gs_infer(conf, graph, ckpt) == 0
+    report = json.loads(capsys.readouterr().out)
+    (task, metrics), = report["test"].items()
+    assert 0.0 <= metrics["accuracy"] <= 1.0 and report["checkpoint"] == ckpt
+
+
+def test_graphstorm_inference_yaml_and_flags(trained, tmp_path, capsys):
+    """GraphStorm's inference YAMLs lack lr, batch_size and fanout; its flags take values
+    (--infer-all-target-nodes true, --use-mini-batch-infer false) and layer names."""
+    import yaml
+
+    conf, graph, ckpt = trained
+    doc = yaml.safe_load(open(conf))
+    for section, key in (("hyperparam", "lr"), ("hyperparam", "batch_size"), ("gnn", "fanout")):
+        del doc["gsf"][section][key]
+    doc["gsf"]["hyperparam"]["lm_tune_lr"] = 1e-4           # an unused LM key, as GraphStorm's YAMLs have
+    infer_yaml = tmp_path / "infer.yaml"
+    infer_yaml.write_text(yaml.safe_dump(doc))
+    emb, pred = tmp_path / "emb", tmp_path / "pred"
+    assert gs_infer(str(infer_yaml), graph, ckpt, "--save-embed-path", str(emb), "--save-prediction-path",
+                    str(pred), "--infer-all-target-nodes", "true", "--use-mini-batch-infer", "false",
+                    "--restore-model-layers", "embed,gnn,decoder", "--num-servers", "1", "--inference") == 0
+    assert read_dataset(str(pred), "item").num_rows == NUM_ITEMS
+    capsys.readouterr()
+    assert gs_infer(str(infer_yaml), graph, ckpt, "--infer-all-target-nodes", "false") == 0
+    assert "accuracy" in json.loads(capsys.readouterr().out)["test"]["node_classification-item-label"]
+
+
+def test_restore_model_layers_at_inference(trained, tmp_path, capsys):
+    """Restoring only embed,gnn leaves the decoder as initialised: other predictions, same embeddings."""
+    conf, graph, ckpt = trained
+    full, part = tmp_path / "full", tmp_path / "part"
+    for out, layers in ((full, "embed,gnn,decoder"), (part, "embed,gnn")):
+        assert gs_infer(conf, graph, ckpt, "--save-embed-path", str(out / "emb"), "--save-prediction-path",
+                        str(out / "pred"), "--restore-model-layers", layers) == 0
+    assert read_dataset(str(full / "emb"), "item").equals(read_dataset(str(part / "emb"), "item"))
+    full_pred = np.stack(read_dataset(str(full / "pred"), "item").column("pred").to_numpy(zero_copy_only=False))
+    part_pred = np.stack(read_dataset(str(part / "pred"), "item").column("pred").to_numpy(zero_copy_only=False))
+    assert not np.allclose(full_pred, part_pred)
+    assert gs_infer(conf, graph, ckpt, "--restore-model-layers", "node_embed") == 2
+    assert "node_embed" in capsys.readouterr().err

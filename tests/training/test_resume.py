@@ -1,4 +1,4 @@
-"""--restore-model-path: an exact resume of the same task, and a warm start of another task."""
+"""--resume-from-checkpoint: an exact resume of the same run; --restore-model-path: weights only, from epoch 0."""
 
 import os
 
@@ -21,7 +21,7 @@ def test_resume_continues_exactly(tmp_path, toy_graph):
     train(load_train_config(yaml, common + ["--num-epochs", "1", "--save-model-path", str(tmp_path / "b")]),
           toy_graph)
     resumed = train(load_train_config(yaml, common + ["--num-epochs", "3", "--save-model-path", str(tmp_path / "c"),
-                                                      "--restore-model-path", str(tmp_path / "b" / "epoch-0")]),
+                                                      "--resume-from-checkpoint", str(tmp_path / "b" / "epoch-0")]),
                     toy_graph)
     assert _strip(resumed) == _strip(straight)
     assert sorted(os.listdir(tmp_path / "c")) == ["epoch-1", "epoch-2", "results.json"]
@@ -38,4 +38,4 @@ def test_warm_start_other_task(tmp_path, toy_graph, caplog):
     with caplog.at_level(logging.INFO):
         res = train(cfg, toy_graph)
     assert res["task_type"] == "node_regression" and res["epochs_run"] == 1
-    assert "warm start" in caplog.text
+    assert "training starts at epoch 0" in caplog.text

@@ -1,10 +1,10 @@
 """Node task heads: classification and regression (GraphStorm's ``EntityClassifier``/``EntityRegression``).
 
 Both are one matrix :math:`W \\in \\mathbb{R}^{h \\times C}`, optionally preceded by
-``num_ffn_layers`` NGNN layers (an MLP head) and followed by a bias (GraphStorm's
-``decoder_bias``, off by default):
+``num_ffn_layers`` NGNN layers (an MLP head) and a batch/layer norm (GraphStorm's
+``decoder_norm``), and followed by a bias (GraphStorm's ``decoder_bias``, off by default):
 
-.. math:: \\mathrm{logits} = \\mathrm{NGNN}(h)\\, W + b
+.. math:: \\mathrm{logits} = \\mathrm{norm}(\\mathrm{NGNN}(h))\\, W + b
 
 ``predict`` gives the argmax class (single-label), ``sigmoid > 0.5`` per label (multilabel, or
 one output column), or the value (regression); ``predict_proba`` gives softmax/sigmoid
@@ -14,19 +14,24 @@ plain Xavier-uniform, as in GraphStorm.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 from torch import nn
 
+from graphstorm_py.nn.activation_norm import make_norm
 from graphstorm_py.nn.ngnn import NGNNMLP
 
 __all__ = ["EntityClassifier", "EntityRegression"]
 
 
 class _LinearHead(nn.Module):
-    def __init__(self, in_dim: int, out_dim: int, gain: float, use_bias: bool, num_ffn_layers: int, dropout: float):
+    def __init__(self, in_dim: int, out_dim: int, gain: float, use_bias: bool, num_ffn_layers: int, dropout: float,
+                 norm: Optional[str] = None):
         super().__init__()
         self.in_dim, self.out_dim = in_dim, out_dim
         self.ngnn = NGNNMLP(in_dim, in_dim, num_ffn_layers, dropout=dropout) if num_ffn_layers > 0 else None
+        self.norm = make_norm(norm, in_dim)
         self.decoder = nn.Parameter(torch.empty(in_dim, out_dim))
         nn.init.xavier_uniform_(self.decoder, gain=gain)
         self.bias = nn.Parameter(torch.zeros(out_dim)) if use_bias else None
@@ -35,6 +40,8 @@ class _LinearHead(nn.Module):
         """``[n, in_dim] -> [n, out_dim]`` raw outputs (logits or values)."""
         if self.ngnn is not None:
             h = self.ngnn(h)
+        if self.norm is not None:
+            h = self.norm(h)
         out = h @ self.decoder
         return out if self.bias is None else out + self.bias
 
@@ -43,8 +50,9 @@ class EntityClassifier(_LinearHead):
     """Logits over ``num_classes`` (or ``num_classes`` independent labels when ``multilabel``)."""
 
     def __init__(self, in_dim: int, num_classes: int, multilabel: bool = False, *, use_bias: bool = False,
-                 num_ffn_layers: int = 0, dropout: float = 0.0):
-        super().__init__(in_dim, num_classes, nn.init.calculate_gain("relu"), use_bias, num_ffn_layers, dropout)
+                 num_ffn_layers: int = 0, dropout: float = 0.0, norm: Optional[str] = None):
+        super().__init__(in_dim, num_classes, nn.init.calculate_gain("relu"), use_bias, num_ffn_layers, dropout,
+                         norm)
         self.multilabel = multilabel
 
     def predict_proba(self, h: torch.Tensor) -> torch.Tensor:
@@ -64,8 +72,8 @@ class EntityRegression(_LinearHead):
     """``out_dim`` (default 1) real values per node."""
 
     def __init__(self, in_dim: int, out_dim: int = 1, *, use_bias: bool = False, num_ffn_layers: int = 0,
-                 dropout: float = 0.0):
-        super().__init__(in_dim, out_dim, 1.0, use_bias, num_ffn_layers, dropout)
+                 dropout: float = 0.0, norm: Optional[str] = None):
+        super().__init__(in_dim, out_dim, 1.0, use_bias, num_ffn_layers, dropout, norm)
 
     def predict(self, h: torch.Tensor) -> torch.Tensor:
         return self(h)

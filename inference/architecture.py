@@ -1,0 +1,51 @@
+"""When a checkpoint does not fit the model the YAML describes, say which keys differ.
+
+gs-infer builds the model from the YAML and flags, as GraphStorm's inference does. GraphStorm
+then loads what fits and silently drops the rest (an inference run without the training's
+``--num-ffn-layers-in-input 1`` loses those layers); gs-infer stops instead
+(:func:`~graphstorm_py.outputs.compat.check_checkpoint`), and :func:`explain_mismatch` adds
+the model keys whose values differ from the checkpoint's own config::
+
+    ... the checkpoint has parameters this model lacks, e.g. 'input_encoder.ngnn.movie.weights.0'
+      the checkpoint was trained with num_ffn_layers_in_input=1 (this config: 0); pass the same
+      values, e.g. --num-ffn-layers-in-input 1
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from graphstorm_py.config.overrides import flag_name
+from graphstorm_py.errors import GSError
+from graphstorm_py.model import load_checkpoint_config
+
+__all__ = ["explain_mismatch", "MODEL_KEYS"]
+
+MODEL_KEYS = ("model_encoder_type", "num_layers", "hidden_size", "num_bases", "num_heads", "use_self_loop",
+              "num_ffn_layers_in_input", "num_ffn_layers_in_gnn", "num_ffn_layers_in_decoder",
+              "use_node_embeddings", "gnn_norm", "decoder_norm", "decoder_bias", "node_feat_name",
+              "sage_aggregator")
+"""``gnn`` keys that decide the model's parameters."""
+
+
+def explain_mismatch(cfg, checkpoint: str) -> str:
+    """``""``, or a line naming the model keys where ``cfg`` and the checkpoint's config differ."""
+    try:
+        saved = load_checkpoint_config(checkpoint)
+    except GSError:
+        return ""
+    diffs: List[str] = [k for k in MODEL_KEYS if getattr(cfg.gnn, k, None) != getattr(saved.gnn, k, None)]
+    if not diffs:
+        return ""
+    was = ", ".join(f"{k}={getattr(saved.gnn, k)!r}" for k in diffs)
+    now = ", ".join(repr(getattr(cfg.gnn, k)) for k in diffs)
+    dumped = saved.gnn.model_dump(mode="json")
+    hint = " ".join(f"{flag_name(k)} {_text(dumped[k])}" for k in diffs if dumped[k] is not None)
+    return (f"the checkpoint was trained with {was} (this config: {now}); pass the same values"
+            + (f", e.g. {hint}" if hint else ""))
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
