@@ -30,6 +30,7 @@ BINARY_METRIC_PREFIXES = ("precision_at_recall_", "recall_at_precision_", "fscor
 """Classification metrics named with their parameter, for binary tasks only."""
 DEFAULT_MASKS = ["train_mask", "val_mask", "test_mask"]
 _HIT_AT = re.compile(r"hit_at_[1-9][0-9]*")
+_FSCORE_AT = re.compile(r"fscore_at_([0-9.]+)")   # fscore_at_X: another spelling of fscore_at_beta_X
 
 
 class TaskConfigBase(StrictModel):
@@ -61,7 +62,7 @@ class TaskConfigBase(StrictModel):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise ValueError(f"must be a metric name or a non-empty list of them, got {value!r}")
-        out = [v.strip().lower() for v in value]
+        out = [_FSCORE_AT.sub(r"fscore_at_beta_\1", v.strip().lower()) for v in value]
         for metric in out:
             if UNSUPPORTED_METRICS and metric.startswith(UNSUPPORTED_METRICS):
                 raise ValueError(f"metric {metric!r} is not supported by graphstorm_py yet")

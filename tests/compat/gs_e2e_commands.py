@@ -56,10 +56,9 @@ COMMANDS: Tuple[Command, ...] = (
        "--save-model-path ./models/movielen_100k/train_val/standalone"),
     _c("nc-launch", NC),
     _c("nc-decoder-norm-layer", f"{NC} --decoder-norm layer"),
-    _c("nc-construct-feat", f"{NC} --node-feat-name movie:title --construct-feat-ntype user --decoder-norm batch",
-       expect=G9_CONSTRUCT),
+    _c("nc-construct-feat", f"{NC} --node-feat-name movie:title --construct-feat-ntype user --decoder-norm batch"),
     _c("nc-construct-feat-full", f"{NC} --node-feat-name movie:title --construct-feat-ntype user "
-       "--use-mini-batch-infer false", expect=G9_CONSTRUCT),
+       "--use-mini-batch-infer false"),
     _c("nc-input-activate", f"{NC} --input-activate none"),
     _c("nc-no-test", f"{NC} --logging-file $TMP/gs_compat_train_log.txt", graph="no_test"),
     _c("nc-profile", f"{NC} --profile-path $TMP/ML_np_profile"),
@@ -96,13 +95,13 @@ COMMANDS: Tuple[Command, ...] = (
     _c("nc-multi-node-feat", f"{NC} --num-epochs 3 --node-feat-name user:feat0 movie:title", graph="multi_feat"),
     _c("nc-multi-feat", f"{NC} --num-epochs 3 --node-feat-name movie:title user:feat0,feat1", graph="multi_feat"),
     _c("nc-multi-target", f"--workspace $WS {L} --part-config $G/movie-lens-100k.json "
-       "--cf ml_nc_multi_target_ntypes.yaml --num-epochs 3 --save-model-path $TMP/gsgnn_nc_ml/", expect=G9_MULTI),
+       "--cf ml_nc_multi_target_ntypes.yaml --num-epochs 3 --save-model-path $TMP/gsgnn_nc_ml/"),
     _c("nc-multi-target-infer", f"--inference --workspace $WS {L} --part-config $G/movie-lens-100k.json "
        "--cf ml_nc_multi_target_ntypes.yaml --save-embed-path $TMP/gsgnn_nc_ml/infer-emb/ --save-prediction-path "
        "$TMP/gsgnn_nc_ml/prediction/ --restore-model-path $TMP/gsgnn_nc_ml/epoch-0/ --preserve-input True",
-       script="infer", expect=G9_MULTI),
+       script="infer"),
     _c("nc-multi-target-multilabel", f"--workspace $WS {L} --part-config $G/movie-lens-100k.json "
-       "--cf ml_nc_multi_target_ntypes_multilabel.yaml --num-epochs 3", expect=G9_MULTI),
+       "--cf ml_nc_multi_target_ntypes_multilabel.yaml --num-epochs 3"),
 )
 
 EC = f"--workspace $WS {L} --part-config $G/movie-lens-100k.json --cf ml_ec.yaml"
@@ -111,8 +110,7 @@ COMMANDS += (
     # ---- graphstorm-ec/test.sh --------------------------------------------------------------
     _c("ec-standalone", "--part-config $G/movie-lens-100k.json --cf $WS/ml_ec.yaml"),
     _c("ec-launch", f"{EC} --num-epochs 1"),
-    _c("ec-construct-feat", f"{EC} --num-epochs 1 --node-feat-name movie:title --construct-feat-ntype user",
-       expect=G9_CONSTRUCT),
+    _c("ec-construct-feat", f"{EC} --num-epochs 1 --node-feat-name movie:title --construct-feat-ntype user"),
     _c("ec-no-test", f"{EC} --num-epochs 1 --logging-file $TMP/gs_compat_train_log.txt", graph="no_test"),
     _c("ec-profile", f"{EC2} --num-epochs 1 --profile-path $TMP/ML_ec_profile"),
     _c("ec-roc-auc", f"{EC2} --eval-metric roc_auc --num-epochs 1 --node-feat-name movie:title"),
@@ -121,8 +119,7 @@ COMMANDS += (
     _c("ec-full-graph", f"{EC2} --use-mini-batch-infer false --num-epochs 1"),
     _c("ec-keep-target-edges", f"{EC2} --remove-target-edge false --num-epochs 1"),
     _c("ec-relation-fanout", f"{EC2} --fanout 'rating:10@rating-rev:2,rating:5@rating-rev:0' "
-       "--eval-fanout 'rating:10@rating-rev:2,rating:5@rating-rev:0' --num-layers 2 --num-epochs 1",
-       expect=G9_FANOUT),
+       "--eval-fanout 'rating:10@rating-rev:2,rating:5@rating-rev:0' --num-layers 2 --num-epochs 1"),
     _c("ec-multilabel", f"{EC2} --exclude-training-targets True --reverse-edge-types-map "
        "user,rating,rating-rev,movie --multilabel true --node-feat-name movie:title --num-epochs 1",
        graph="multilabel_ec"),
@@ -156,12 +153,11 @@ COMMANDS += (
     _c("lp-standalone", "--part-config $G/movie-lens-100k.json --cf $WS/ml_lp.yaml"),
     _c("lp-launch", f"{LP} --num-epochs 1 --eval-frequency 300"),
     _c("lp-construct-feat", f"{LP} --num-epochs 1 --eval-frequency 300 --node-feat-name movie:title "
-       "--construct-feat-ntype user --use-mini-batch-infer false", expect=G9_CONSTRUCT),
+       "--construct-feat-ntype user --use-mini-batch-infer false"),
     _c("lp-no-test", f"{LP} --num-epochs 1 --eval-frequency 300 --logging-file $TMP/gs_compat_train_log.txt",
        graph="no_test"),
     _c("lp-profile", f"{LP} --num-epochs 1 --eval-frequency 300 --profile-path $TMP/ML_lp_profile"),
-    _c("lp-no-train-mask", f"{LP} --num-epochs 1 --eval-frequency 300 --no-validation true", graph="no_edata",
-       expect=G6_NO_MASK),
+    _c("lp-no-train-mask", f"{LP} --num-epochs 1 --eval-frequency 300 --no-validation true", graph="no_edata"),
     _c("lp-uniform-exclude", f"{LP} {UNI}"),
     _c("lp-grad-clip", f"{LP} {UNI} --max-grad-norm 0.1 --grad-norm-type 1"),
     _c("lp-gnn-norm", f"{LP} {UNI} --gnn-norm layer"),
@@ -185,13 +181,13 @@ COMMANDS += (
     _c("lp-contrastive", f"{LP} {TWO} --num-epochs 1 --eval-frequency 300 --contrastive-loss-temperature 0.01 "
        "--lp-loss-func contrastive"),
     _c("lp-distmult-contrastive", f"{LP} {TWO} --lp-decoder-type distmult {BOTH} --contrastive-loss-temperature "
-       "0.01 --lp-loss-func contrastive", expect=G6_NO_MASK),
+       "0.01 --lp-loss-func contrastive"),
     _c("lp-rotate-contrastive", f"{LP} {TWO} --lp-decoder-type rotate {BOTH} --contrastive-loss-temperature 0.01 "
-       "--lp-loss-func contrastive", expect=G6_NO_MASK),
+       "--lp-loss-func contrastive"),
     _c("lp-distmult-adversarial", f"{LP} {TWO} --lp-decoder-type distmult {BOTH} --lp-loss-func cross_entropy "
-       "--adversarial-temperature 0.1", expect=G6_NO_MASK),
+       "--adversarial-temperature 0.1"),
     _c("lp-rotate-adversarial", f"{LP} {TWO} --lp-decoder-type rotate {BOTH} --lp-loss-func cross_entropy "
-       "--adversarial-temperature 0.1", expect=G6_NO_MASK),
+       "--adversarial-temperature 0.1"),
 )
 
 NCO = "--part-config $G/movie-lens-100k.json --cf $WS/ml_nc.yaml"

@@ -159,6 +159,12 @@ def test_binary_classification_metrics_accepted(with_task, metric):
     assert task.eval_metric == [metric]
 
 
+def test_fscore_at_x_is_fscore_at_beta_x(with_task):
+    task = load_train_config_dict(with_task("node_classification", {
+        "target_ntype": "movie", "label_field": "label", "num_classes": 2, "eval_metric": ["fscore_at_2"]})).task
+    assert task.eval_metric == ["fscore_at_beta_2"]
+
+
 @pytest.mark.parametrize("keys,match", [
     ({"num_classes": 3, "eval_metric": "precision_at_recall_0.8"}, "binary classification"),
     ({"num_classes": 2, "eval_metric": "precision_at_recall_1.5"}, r"must be in \(0, 1\]"),
