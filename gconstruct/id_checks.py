@@ -29,7 +29,7 @@ def check_id_range(where: str, path: str, column: str, values: pa.Array) -> None
     elif pa.types.is_floating(t):
         bad = pc.greater_equal(pc.abs(values), 2.0 ** 53)
         kind = ("are floats at or beyond 2^53, which cannot tell integer IDs apart "
-                "(a csv reader reads integers above int64's maximum as floats)")
+                "(csv and JSON readers read integers above int64's maximum as floats)")
     else:
         return
     count = pc.sum(pc.cast(pc.fill_null(bad, False), pa.int64())).as_py() or 0
