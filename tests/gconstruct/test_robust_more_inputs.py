@@ -155,3 +155,22 @@ def test_hard_negatives_at_the_ends_of_int64(tmp_path):
     hneg = ds.edge_array(("u", "r", "u"), "hneg")
     got = {orig[a]: {orig[n] for n in row if n >= 0} for a, row in zip(s, hneg)}
     assert got == {big[0]: {big[2], big[3]}, big[1]: {big[3]}, big[2]: {big[0]}, big[3]: {big[1]}}
+
+
+@pytest.mark.parametrize("text", ["id,x\n", "id,x\n1,2\n", "\ufeffid,x\r\n1,2\r\n"],
+                         ids=["header-only", "rows", "bom-crlf"])
+def test_misspelled_csv_column_is_named_not_a_traceback(tmp_path, capsys, text):
+    # newer pyarrow raises ArrowKeyError (not ArrowInvalid) for a missing include_columns entry
+    (tmp_path / "u.csv").write_bytes(text.encode("utf-8"))
+    (tmp_path / "e.csv").write_text("src,dst\n1,1\n")
+    c = conf([node("u", "u.csv", "csv", id_col="idd")], [edge(("u", "r", "u"), "e.csv", "csv")])
+    err = construct(tmp_path, c, code=2, capsys=capsys)
+    assert "u.csv: column 'idd' not found; columns are: id, x; did you mean 'id'?" in err
+
+
+def test_misspelled_format_hint_ends_the_message(tmp_path, capsys):
+    write_table(tmp_path, "e", "parquet", {"src": pa.array([1]), "dst": pa.array([1])})
+    c = conf([], [edge(("u", "r", "u"), "e.parquet", "parqeut")])
+    err = construct(tmp_path, c, code=2, capsys=capsys)
+    line = next(ln for ln in err.splitlines() if "format.name" in ln)
+    assert line.endswith("(got 'parqeut'); did you mean 'parquet'?"), line
