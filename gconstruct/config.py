@@ -24,8 +24,10 @@ from typing import Any, Dict, List, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from graphstorm_py.config.suggest import validation_error_to_gs
+from graphstorm_py.config.suggest import did_you_mean, validation_error_to_gs
 from graphstorm_py.errors import ConfigError
+
+_FORMATS = ("parquet", "csv", "json", "hdf5")
 
 __all__ = ["ConstructConfig", "NodeConf", "EdgeConf", "FeatureConf", "LabelConf", "FormatConf",
            "load_construct_config"]
@@ -43,8 +45,9 @@ class FormatConf(_Strict):
     @classmethod
     def _known(cls, v: str) -> str:
         v = v.lower()
-        if v not in ("parquet", "csv", "json", "hdf5"):
-            raise ValueError(f"format must be one of parquet, csv, json, hdf5 (got {v!r})")
+        if v not in _FORMATS:
+            # the caller adds "(got ...)"; the hint ends the message
+            raise ValueError(f"format must be one of parquet, csv, json, hdf5{did_you_mean(v, _FORMATS)}")
         return v
 
 

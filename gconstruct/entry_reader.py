@@ -25,6 +25,7 @@ import pyarrow as pa
 import logging
 
 from graphstorm_py import io
+from graphstorm_py.gconstruct.id_checks import check_id_range
 from graphstorm_py.gconstruct.id_map import missing_mask, unify_types
 from graphstorm_py.gconstruct.readers import iter_batches
 from graphstorm_py.progress import progress
@@ -131,6 +132,8 @@ def read_entry(files: List[str], fmt: str, sep: Optional[str], id_cols: Sequence
     def one_file(path: str) -> _Parts:
         parts = _Parts(id_cols, keep)
         for batch in iter_batches([path], fmt, columns, sep):
+            for c in id_cols:
+                check_id_range(desc, path, c, batch.column(batch.schema.get_field_index(c)))
             if batch.num_rows:
                 parts.add(batch, id_cols, keep, eager, ctx)
             elif parts.empty is None:

@@ -24,6 +24,8 @@ __all__ = ["NodeIdMap", "unique_in_order", "missing_mask", "cast_ids", "unify_ty
 
 ArrowLike = Union[pa.Array, pa.ChunkedArray]
 _INT_TEXT = r"^[+-]?[0-9]+$"
+_INT_POINT_ZERO = r"[.]0*$"   # "7.0", "7." : an integral number written as a float
+_INT64_MAX = (1 << 63) - 1
 _FLOAT_TEXT = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -82,7 +84,8 @@ def _integral(values: pa.Array) -> pa.Array:
 
 
 def _parse_ints(text: pa.Array) -> pa.Array:
-    """int64 of each decimal integer string; null for anything else (or out of int64 range)."""
+    """int64 of each decimal integer string (``7.0`` too); null for anything else (or out of int64 range)."""
+    text = pc.replace_substring_regex(text, _INT_POINT_ZERO, "")
     ok = pc.fill_null(pc.match_substring_regex(text, _INT_TEXT), False)
     picked = pc.if_else(ok, text, pa.scalar(None, pa.string()))
     try:
@@ -117,6 +120,8 @@ def cast_ids(values: ArrowLike, target: pa.DataType) -> pa.Array:
             return pc.if_else(whole, as_int, values.cast(pa.string()))
         return values.cast(target)
     if pa.types.is_integer(target):
+        if pa.types.is_unsigned_integer(t) and t.bit_width == 64:  # above int64: no node has that ID
+            values = pc.if_else(pc.less_equal(values, pa.scalar(_INT64_MAX, t)), values, pa.scalar(None, t))
         if pa.types.is_integer(t):
             return values.cast(target)
         if pa.types.is_floating(t):

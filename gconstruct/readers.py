@@ -81,11 +81,11 @@ def _csv(path: str, columns: Sequence[str], separator: Optional[str]) -> Iterato
                 convert_options=pcsv.ConvertOptions(include_columns=list(columns) or None,
                                                     strings_can_be_null=True),
             )
-        except pa.ArrowInvalid as exc:
+        except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:  # a missing column is a KeyError in newer pyarrow
             msg = str(exc)
             if "include_columns" in msg or "No such column" in msg or "not found" in msg:
-                header = io.read_bytes(path).split(b"\n", 1)[0].decode(errors="replace")
-                _check_columns(path, header.strip().split(separator or ","), columns)
+                header = io.read_bytes(path).split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+                _check_columns(path, [h.strip() for h in header.split(separator or ",")], columns)
             raise DataError(f"{path}: cannot read csv ({exc})") from None
         rows = 0
         for batch in reader:

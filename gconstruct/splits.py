@@ -108,7 +108,7 @@ def read_split_file(path: str, column, width: int) -> List[pa.Array]:
         columns = [column] if isinstance(column, str) else (column or None)
         return _parquet(path, columns, width)
     try:
-        text = io.read_bytes(path).decode("utf-8")
+        text = io.read_bytes(path).decode("utf-8-sig")  # a BOM is not part of the first ID
     except UnicodeDecodeError:
         raise DataError(f"{path}: a split file must be UTF-8 text, JSON or parquet") from None
     if ext in (".json", ".jsonl", ".ndjson"):

@@ -84,5 +84,7 @@ def validation_error_to_gs(exc, model_cls, source: str) -> ConfigError:
         elif err["type"] == "missing":
             lines.append(f"{path}: required key is missing")
         else:
-            lines.append(f"{path}: {err['msg']} (got {err.get('input')!r})")
+            # "(got ...)" belongs to what is wrong: a validator's "did you mean" hint stays last
+            head, sep, hint = err["msg"].partition("; did you mean")
+            lines.append(f"{path}: {head} (got {err.get('input')!r}){sep}{hint}")
     return ConfigError(f"invalid config {source}:\n  " + "\n  ".join(lines))

@@ -24,7 +24,8 @@ import torch
 
 from graphstorm_py.graph import GraphDataset
 from graphstorm_py.model.build import build_model
-from graphstorm_py.model.checkpoint import decoder_etypes, load_checkpoint_config, read_checkpoint_info, restore_model
+from graphstorm_py.model.checkpoint import (decoder_etypes, encoder_etypes, load_checkpoint_config, read_checkpoint_info,
+                                            restore_model)
 from graphstorm_py.model.edge_features import EdgeFeatureSource
 from graphstorm_py.model.embed import FullGraphEmbedder, MiniBatchEmbedder
 from graphstorm_py.model.features import NodeFeatureSource
@@ -95,12 +96,14 @@ def assemble(cfg, dataset: GraphDataset, device=None, *, checkpoint_info: Option
     store = LocalFeatureStore(dataset)
     features = NodeFeatureSource.from_config(store, cfg.gnn.node_feat_name, dataset.ntypes)
     edge_features = EdgeFeatureSource.from_config(store, cfg.gnn.edge_feat_name, graph.etypes)
+    etypes = graph.etypes
     if checkpoint_info is None:
         tasks = build_tasks(cfg, dataset)
     else:
+        etypes = encoder_etypes(checkpoint_info, graph.etypes, f"graph {dataset.root}")
         tasks = build_tasks(cfg, dataset, inference=True, decoder_etypes=decoder_etypes(checkpoint_info))
     decoders = {t.name: t.build_decoder(cfg.gnn.hidden_size) for t in tasks}
-    model = build_model(cfg.gnn, graph.num_nodes, graph.etypes, features.dims, decoders,
+    model = build_model(cfg.gnn, graph.num_nodes, etypes, features.dims, decoders,
                         edge_features.dims if edge_features is not None else None).to(device)
     return Assembly(cfg, dataset, graph, features, tasks, model, device, edge_features)
 

@@ -33,6 +33,7 @@ from graphstorm_py.errors import CheckpointError
 from graphstorm_py.model.gnn_model import SPARSE_EMBED_PREFIX, GNNModel
 
 __all__ = ["CHECKPOINT_FORMAT", "save_checkpoint", "is_checkpoint", "read_checkpoint_info", "decoder_etypes",
+           "encoder_etypes",
            "load_checkpoint_config", "restore_model", "load_checkpoint_file"]
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,9 @@ def save_checkpoint(path: str, model: GNNModel, *, config: Optional[Mapping[str,
     # when a new graph has no train mask to tell them
     etypes = {name: [list(e) for e in dec.etypes] for name, dec in model.decoders.items()
               if getattr(dec, "etypes", None)}
-    manifest = {"format": CHECKPOINT_FORMAT, "sparse_embed": sorted(sparse),
+    # the encoder's edge types in its parameter order: a new graph may list them in another order
+    gnn_etypes = [list(e) for e in getattr(model.gnn, "etypes", None) or []]
+    manifest = {"format": CHECKPOINT_FORMAT, "sparse_embed": sorted(sparse), "gnn_etypes": gnn_etypes,
                 "decoders": sorted(model.decoders.keys()), "decoder_etypes": etypes, **dict(info or {})}
     io.write_json(io.join(path, _MANIFEST), manifest)
     return path
@@ -100,6 +103,28 @@ def read_checkpoint_info(path: str) -> Dict[str, Any]:
 def decoder_etypes(info: Mapping[str, Any]) -> Dict[str, list]:
     """``{decoder name: [(src, rel, dst), ...]}`` recorded in a ``checkpoint.json`` (empty for old ones)."""
     return {name: [tuple(e) for e in ets] for name, ets in (info.get("decoder_etypes") or {}).items()}
+
+
+def encoder_etypes(info: Mapping[str, Any], etypes: Sequence, where: str) -> list:
+    """The graph's ``etypes`` in the order of the checkpoint's encoder parameters.
+
+    A graph built from a config that lists its edges in another order must not permute the
+    per-relation weights; a graph without an edge type the encoder has (or with one it lacks)
+    is a :class:`CheckpointError` naming them. Old checkpoints (no record) keep the graph's order.
+    """
+    saved = [tuple(e) for e in info.get("gnn_etypes") or []]
+    if not saved:
+        return list(etypes)
+    have = [tuple(e) for e in etypes]
+    lacking = [",".join(e) for e in saved if e not in have]
+    extra = [",".join(e) for e in have if e not in saved]
+    if lacking or extra:
+        parts = ([f"edge types {', '.join(lacking)} are in the checkpoint but not in {where}"] if lacking else []) + \
+                ([f"edge types {', '.join(extra)} are in {where} but not in the checkpoint"] if extra else [])
+        hint = (" (build the new graph with --add-reverse-edges as the training graph was built, or without)"
+                if any(e.rsplit(",", 1)[0].endswith("-rev") for e in lacking + extra) else "")
+        raise CheckpointError(f"the model's encoder does not match {where}: {'; '.join(parts)}{hint}")
+    return saved
 
 
 def load_checkpoint_config(path: str):

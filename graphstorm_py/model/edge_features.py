@@ -77,7 +77,9 @@ class EdgeFeatureSource:
             if not names:
                 continue
             ids = ids.cpu()
-            cols = [self.store.gather_edges(et, n, ids).reshape(ids.numel(), -1).float() for n in names]
+            # the width from the store, not -1: a batch (or an edge type) with 0 edges has no rows to infer it
+            cols = [self.store.gather_edges(et, n, ids).reshape(ids.numel(), self.store.edge_dim(et, n)).float()
+                    for n in names]
             out[tuple(et)] = cols[0] if len(cols) == 1 else torch.cat(cols, dim=1)
         return out
 

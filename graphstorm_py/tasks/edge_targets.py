@@ -84,7 +84,12 @@ class EdgeTargets:
         for split, mask in zip(("train", "val", "test"), mask_fields):
             if not dataset.has_edge_array(etype, mask):
                 if split == "train" and require_labels:
-                    raise ConfigError(f"mask_fields: edge type {_fmt(etype)!r} has no train mask {mask!r}")
+                    labs = dataset.meta.edge_type(etype).get("labels", {}) or {}
+                    have = sorted({m for lab in labs.values() for m in (lab.get("masks") or {}).values()}
+                                  | {"train_mask", "val_mask", "test_mask"})
+                    have = [m for m in have if dataset.has_edge_array(etype, m)]
+                    raise ConfigError(f"mask_fields: edge type {_fmt(etype)!r} has no train mask {mask!r}; its masks: "
+                                      f"{', '.join(have) or 'none'}{did_you_mean(mask, have)}")
                 if require_labels:
                     log.warning("edge type %s has no %s mask %r: that split is not evaluated",
                                 _fmt(etype), split, mask)

@@ -54,7 +54,11 @@ class NodeTargets:
         for split, mask in zip(("train", "val", "test"), mask_fields):
             if not dataset.has_node_array(ntype, mask):
                 if split == "train" and require_labels:
-                    raise ConfigError(f"mask_fields: node type {ntype!r} has no train mask {mask!r}")
+                    have = sorted({m for lab in labels_meta.values() for m in (lab.get("masks") or {}).values()}
+                                  | {"train_mask", "val_mask", "test_mask"})
+                    have = [m for m in have if dataset.has_node_array(ntype, m)]
+                    raise ConfigError(f"mask_fields: node type {ntype!r} has no train mask {mask!r}; its masks: "
+                                      f"{', '.join(have) or 'none'}{did_you_mean(mask, have)}")
                 if require_labels:
                     log.warning("node type %r has no %s mask %r: that split is not evaluated", ntype, split, mask)
                 self.nids[split] = torch.empty(0, dtype=torch.long)

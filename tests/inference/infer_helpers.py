@@ -13,8 +13,10 @@ from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
 NUM_USERS, NUM_ITEMS, NUM_CLASSES = 50, 40, 3
 
 
-def tiny_graph(root: str, item_dim: int = 4, num_parts: int = 2, seed: int = 0) -> str:
-    """user (string IDs, 5 features) -buys-> item (int64 IDs, item_dim features, labels, masks) and reverse."""
+def tiny_graph(root: str, item_dim: int = 4, num_parts: int = 2, seed: int = 0, edge_order: tuple = (0, 1)) -> str:
+    """user (string IDs, 5 features) -buys-> item (int64 IDs, item_dim features, labels, masks) and reverse.
+
+    ``edge_order``: which of (buys, its reverse) the graph lists, in that order."""
     rng = np.random.default_rng(seed)
     split = rng.permutation(NUM_ITEMS)
     masks = {m: np.zeros(NUM_ITEMS, np.uint8) for m in ("train_mask", "val_mask", "test_mask")}
@@ -31,8 +33,9 @@ def tiny_graph(root: str, item_dim: int = 4, num_parts: int = 2, seed: int = 0) 
                                     "masks": {"train": "train_mask", "val": "val_mask", "test": "test_mask"}}})
     src = rng.integers(0, NUM_USERS, 300)
     dst = rng.integers(0, NUM_ITEMS, 300)
-    edges = {("user", "buys", "item"): EdgeTypeData(src, dst),
-             ("item", "bought-by", "user"): EdgeTypeData(dst.copy(), src.copy(), reverse_of=("user", "buys", "item"))}
+    edges = [(("user", "buys", "item"), EdgeTypeData(src, dst)),
+             (("item", "bought-by", "user"), EdgeTypeData(dst.copy(), src.copy(), reverse_of=("user", "buys", "item")))]
+    edges = dict(edges[i] for i in edge_order)
     parts = {"user": rng.integers(0, num_parts, NUM_USERS), "item": rng.integers(0, num_parts, NUM_ITEMS)}
     write_graph(root, "tiny", {"user": users, "item": items}, edges, num_parts=num_parts, node_parts=parts)
     return root

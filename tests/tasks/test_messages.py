@@ -58,6 +58,12 @@ CASES = {
     "fanout edge type": (lambda ds: parse_fanout("user/buy/item:2", ds.etypes),
                          "fanout layer 0: unknown edge type 'user/buy/item'; edge types: ",
                          "did you mean 'user/buys/item'?"),
+    "node mask_fields": (lambda ds: NodeTargets(ds, "item", "cls", ["train_msk"] + MASKS[1:]),
+                         "mask_fields: node type 'item' has no train mask 'train_msk'; its masks: ",
+                         "did you mean 'train_mask'?"),
+    "edge mask_fields": (lambda ds: EdgeTargets(ds, BUYS, "klass", ["trian_mask"] + MASKS[1:]),
+                         "mask_fields: edge type 'user,buys,item' has no train mask 'trian_mask'; its masks: ",
+                         "did you mean 'train_mask'?"),
     "registry": (lambda ds: build_gnn_encoder("rgnc", ds.ntypes, ds.etypes, 4, 1),
                  "unknown gnn encoder 'rgnc' (key 'model_encoder_type'); valid choices: ", "did you mean 'rgcn'?"),
 }
