@@ -98,8 +98,9 @@ class Trainer:
         """One epoch; True when a callback stopped training."""
         st = self.state
         self.model.train()
-        n = max(t.num_train_batches() for t in self.tasks)
-        bar = progress(step_batches(self.tasks, epoch), total=n, desc=f"epoch {epoch}", unit="step", leave=False)
+        self.sampler.set_epoch(epoch)
+        steps, n = self.epoch_steps(epoch)
+        bar = progress(steps, total=n, desc=f"epoch {epoch}", unit="step", leave=False)
         train_time, stop = 0.0, False
         tick = time.perf_counter()
         for batches in bar:                       # the clock runs over batch loading and the step only
@@ -123,6 +124,10 @@ class Trainer:
         call_all(self.callbacks, "on_epoch_end", self, epoch)
         st.stopped_early = bool(stop)
         return bool(stop)
+
+    def epoch_steps(self, epoch: int) -> Tuple[Iterator[List[Tuple[Task, TaskBatch]]], int]:
+        """The epoch's steps and their number (a distributed trainer shards them)."""
+        return step_batches(self.tasks, epoch), max(t.num_train_batches() for t in self.tasks)
 
     def _step(self, batches: List[Tuple[Task, TaskBatch]]) -> float:
         self.optimizers.zero_grad()

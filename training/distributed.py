@@ -1,0 +1,154 @@
+"""Training as one worker of a distributed job: the same loop, in lockstep with the peers.
+
+:func:`train_distributed` is :func:`graphstorm_py.training.run.train` for a worker: it joins
+the job, assembles the distributed pieces
+(:func:`~graphstorm_py.distributed.assembly.assemble_distributed`) and runs
+:class:`DistTrainer`, which differs from the one-process trainer in four places:
+
+* **targets**: node tasks split their training nodes evenly, each rank preferring the nodes
+  it owns (:func:`~graphstorm_py.distributed.targets.split_preferring_own`); other tasks take
+  every W-th batch of the common shuffled stream. The number of steps of an epoch is the
+  all-reduced maximum; a rank out of batches runs *empty* batches (no seeds, weight 0) that
+  still take part in every collective;
+* **gradients**: one all-reduce of all dense gradients per step (weighted by non-empty
+  batches), sparse embedding gradients gathered, so every rank keeps the same weights;
+* **randomness**: loaders and torch's RNG are reseeded per (seed, epoch, rank) at each epoch, so
+  a run resumed from a checkpoint continues exactly as the uninterrupted run would have;
+* **boundaries**: each epoch ends with a monitored barrier that names a missing rank; only
+  rank 0 writes checkpoints and results.
+
+Evaluation is replicated: every rank evaluates every target with the same (distributed)
+embedder, so the metrics are exactly those one worker computes, full-ranking MRR included.
+
+Testing hook: ``GS_FAULT_KILL=RANK:STEP`` makes rank RANK kill itself (SIGKILL) before step STEP.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from typing import Any, Dict, List, Optional, Tuple
+
+import torch
+import torch.distributed as dist
+
+from graphstorm_py.distributed.assembly import assemble_distributed
+from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
+from graphstorm_py.distributed.targets import round_robin, split_preferring_own
+from graphstorm_py.model import open_graph
+from graphstorm_py.sampling.invariant import hash_seed
+from graphstorm_py.tasks.node import NodeTask
+from graphstorm_py.tasks.node_targets import NodeTargetLoader
+from graphstorm_py.training.checkpointing import CheckpointSaver
+from graphstorm_py.training.optim import Optimizers
+from graphstorm_py.training.trainer import Trainer
+
+__all__ = ["DistTrainer", "train_distributed"]
+
+log = logging.getLogger(__name__)
+
+
+class DistTrainer(Trainer):
+    """The trainer of one worker (see the module docstring); ``ctx`` is its DistContext."""
+
+    def __init__(self, run, optimizers: Optimizers, callbacks, ctx, **kwargs):
+        super().__init__(run, optimizers, callbacks, **kwargs)
+        self.ctx = ctx
+        self._sharded = {}
+        for task in self.tasks:
+            if isinstance(task, NodeTask):
+                nids = task.targets.nids["train"]
+                parts = split_preferring_own(nids, ctx.pmap.node_owner(task.ntype, nids), ctx.world_size)
+                task.__dict__["loader"] = NodeTargetLoader(parts[ctx.rank], task.config.batch_size, seed=task.seed)
+                self._sharded[task.name] = True
+        fault = os.environ.get("GS_FAULT_KILL", "")
+        self._kill_at = int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == ctx.rank else None
+
+    def _epoch_seed(self, epoch: int, salt: int) -> int:
+        return hash_seed(self.run.config.hyperparam.seed, epoch, salt) & (2**62 - 1)
+
+    def epoch_steps(self, epoch: int):
+        ctx = self.ctx
+        torch.manual_seed(self._epoch_seed(epoch, 1000 + ctx.rank))
+        lists: List[list] = []
+        for i, task in enumerate(self.tasks):
+            if self._sharded.get(task.name):
+                task.loader.generator.manual_seed(self._epoch_seed(epoch, 2000 + 97 * i + ctx.rank))
+                lists.append(list(task.train_batches(epoch)))
+            else:
+                lists.append(list(round_robin(task.train_batches(epoch), ctx.rank, ctx.world_size)))
+        n = torch.tensor([max(len(b) for b in lists)])
+        dist.all_reduce(n, op=dist.ReduceOp.MAX, group=ctx.graph_group)
+        n = int(n)
+
+        def steps():
+            for s in range(n):
+                yield [(t, b[s] if s < len(b) else None) for t, b in zip(self.tasks, lists)]
+        return steps(), n
+
+    def _run_epoch(self, epoch: int) -> bool:
+        stop = super()._run_epoch(epoch)
+        self.ctx.barrier(f"end of epoch {epoch}")
+        return stop
+
+    def _step(self, batches) -> float:
+        if self._kill_at is not None and self.state.step >= self._kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        self.optimizers.zero_grad()
+        total: Optional[torch.Tensor] = None
+        for task, batch in batches:
+            if batch is None:                         # take part in the collectives, compute nothing
+                mb = self.sampler.sample({})
+                self.embedder.features(mb.input_nodes)
+                continue
+            emb = self.embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
+            loss = task.weight * task.loss(self.model.decoders[task.name], emb, batch)
+            total = loss if total is None else total + loss
+        if total is not None:
+            if self.alpha_l2norm:
+                total = total + self.alpha_l2norm * sum(p.square().sum() for p in self.model.dense_parameters())
+            total.backward()
+        weight = reduce_dense(self.optimizers.dense_params, 1.0 if total is not None else 0.0)
+        sparse = list(self.model.sparse_parameters())
+        if sparse:
+            reduce_sparse(sparse, weight, self.ctx.graph_group)
+        if weight > 0:
+            self.optimizers.step()
+        return float(total.detach()) if total is not None else 0.0
+
+    def save_checkpoint(self, path: str, record) -> str:
+        if self.ctx.is_main:
+            return super().save_checkpoint(path, record)
+        if record is not None:
+            record.checkpoint = path
+        return path
+
+
+def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, Any]:
+    """One worker's part of ``gs-train``; returns the results (written by rank 0 only)."""
+    from graphstorm_py.training import run as one
+
+    one.check_supported(cfg)
+    graph_path = graph_path or cfg.basic.part_config
+    dataset = open_graph(graph_path)
+    one.seed_everything(cfg.hyperparam.seed)
+    run = assemble_distributed(cfg, dataset, ctx, device)
+    for task in run.tasks:
+        task.num_train_batches()
+    optimizers = Optimizers.from_config(run.model, cfg.hyperparam)
+    callbacks = [cb for cb in one.build_callbacks(cfg, run.tasks)
+                 if ctx.is_main or not isinstance(cb, CheckpointSaver)]
+    trainer = DistTrainer(run, optimizers, callbacks, ctx, eval_frequency=cfg.evaluation.eval_frequency,
+                          no_validation=cfg.evaluation.no_validation, alpha_l2norm=cfg.hyperparam.alpha_l2norm,
+                          log_every=cfg.basic.log_report_frequency)
+    one._restore(cfg, run, trainer, optimizers)
+    state = trainer.fit(cfg.hyperparam.num_epochs)
+    results = one.build_results(state, run.tasks, cfg)
+    results["distributed"] = {"world_size": ctx.world_size, "transport": ctx.transport,
+                              "graph_bytes_sent": ctx.exchanger.stats.bytes_sent,
+                              "graph_exchanges": ctx.exchanger.stats.exchanges}
+    if ctx.is_main:
+        one.write_results(results, cfg.output.save_model_path, cfg.output.save_perf_results_path)
+    ctx.barrier("results written")
+    return results
