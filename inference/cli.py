@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mini-batch inference with eval_fanout, or 'false' for exact layer-wise full-neighbour "
                         "inference (default: the YAML's use_mini_batch_infer)")
     add_runtime_args(p)
+    from graphstorm_py.distributed.cli_args import add_distributed_args
+    add_distributed_args(p)          # --num-trainers, --graph-transport, --dist-timeout, --ray-address
     return p
 
 
@@ -75,9 +77,21 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         embed, pred = args.save_embed_path, args.save_prediction_path
     else:                                                    # else the YAML (predictions default to the embed path)
         embed, pred = out.save_embed_path, out.save_prediction_path
-    result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=args.infer_all,
-                   fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=None if args.mini_batch is None else args.mini_batch.lower() == "true",
-                   device=device)
+    kwargs = dict(embed_path=embed, pred_path=pred, infer_all=args.infer_all, fmt=args.output_format,
+                  chunk_size=args.output_chunk_size,
+                  minibatch=None if args.mini_batch is None else args.mini_batch.lower() == "true", device=device)
+    from graphstorm_py.distributed import cli_args as dist_cli
+    where = dist_cli.role(args)
+    if where in ("launch", "ray"):
+        return dist_cli.launch("graphstorm_py.inference.cli", argv, args, graph)
+    if where == "worker":
+        from graphstorm_py.distributed.infer import infer_distributed
+        from graphstorm_py.distributed.worker import run_worker
+        result = run_worker(args, graph, device, lambda ctx, g: infer_distributed(cfg, g, checkpoint, ctx, **kwargs))
+        if result is None:
+            return 0
+    else:
+        result = infer(cfg, graph, checkpoint, **kwargs)
     summary = {k: {"path": v["root"], "num_rows": v["num_rows"], "files": len(v["files"]),
                    "rows": {n: d["rows"] for n, d in v["datasets"].items()}} for k, v in result.items()}
     print(json.dumps(summary))
