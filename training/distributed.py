@@ -148,6 +148,9 @@ def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, 
     results["distributed"] = {"world_size": ctx.world_size, "transport": ctx.transport,
                               "graph_bytes_sent": ctx.exchanger.stats.bytes_sent,
                               "graph_exchanges": ctx.exchanger.stats.exchanges}
+    cache = getattr(run.features, "cache", None)
+    if cache is not None:
+        results["distributed"].update(cache_bytes=cache.stats["bytes"], cache_hit_rate=round(cache.hit_rate, 4))
     if ctx.is_main:
         one.write_results(results, cfg.output.save_model_path, cfg.output.save_perf_results_path)
     ctx.barrier("results written")

@@ -23,6 +23,7 @@ from typing import Dict, Optional
 import torch
 import torch.distributed as dist
 
+from graphstorm_py.distributed.cache import RowCache
 from graphstorm_py.distributed.dist_sampler import DistNeighborSampler
 from graphstorm_py.distributed.dist_store import DistFeatureStore, DistNodeFeatureSource
 from graphstorm_py.distributed.local_graph import LocalGraph
@@ -136,6 +137,8 @@ def assemble_distributed(cfg, dataset, ctx, device=None) -> DistAssembly:
         store = DistFeatureStore(dataset, ctx)
         names = NodeFeatureSource.from_config(store, cfg.gnn.node_feat_name, dataset.ntypes).feat_names
         features = DistNodeFeatureSource(store, names)
+        if ctx.cache_mb > 0:
+            features.cache = RowCache(features, graph, ctx.pmap, ctx.rank, ctx.cache_mb)
     parse_fanout(cfg.gnn.fanout, graph.etypes, key="fanout")
     parse_fanout(cfg.gnn.eval_fanout, graph.etypes, key="eval_fanout")
     tasks = build_tasks(cfg, dataset)

@@ -6,7 +6,9 @@ flag                                   meaning
 ``--num-trainers N`` (``--num-workers``) start N local workers (N > 1), file rendezvous
 ``--graph-transport auto|collective``  how graph traffic moves (see ``distributed.context``)
 ``--dist-timeout S``                   timeout of collectives and barriers (default 300 s)
+``--dist-cache-mb MB``                 hot remote-row cache per worker (default 64)
 ``--ray-address ADDR``                 run the workers as Ray Train workers on that cluster
+``--ray-max-failures K``               restarts of the Ray worker group (resume from a checkpoint)
 =====================================  ===========================================================
 
 :func:`role`: ``worker`` when the environment says this process is a rank of a job (the local
@@ -34,7 +36,11 @@ def add_distributed_args(parser) -> None:
                         "exchange over torch.distributed")
     g.add_argument("--dist-timeout", dest="dist_timeout", type=float, default=DEFAULT_TIMEOUT_S,
                    help="seconds before a collective or barrier of the graph group fails (default 300)")
+    g.add_argument("--dist-cache-mb", dest="dist_cache_mb", type=float, default=64.0,
+                   help="MB of hot remote feature rows cached per worker (collective transport; default 64)")
     g.add_argument("--ray-address", dest="ray_address", default=None, help="run the workers on this Ray cluster")
+    g.add_argument("--ray-max-failures", dest="ray_max_failures", type=int, default=0,
+                   help="with --ray-address: restart the worker group this many times (from the last checkpoint)")
 
 
 def role(args) -> str:
@@ -63,7 +69,8 @@ def launch(module: str, argv: Optional[Sequence[str]], args, graph_path: str) ->
         from graphstorm_py.distributed.ray_launcher import launch_ray
 
         check_partitions(ds.num_partitions, args.num_trainers, f"graph {graph_path}")
-        return launch_ray(module, argv_of(argv), args.num_trainers, args.ray_address)
+        return launch_ray(module, argv_of(argv), args.num_trainers, args.ray_address, args.ray_max_failures,
+                          use_gpu=str(getattr(args, "device", "") or "").startswith("cuda"))
     check_partitions(ds.num_partitions, args.num_trainers, f"graph {graph_path}")
     from graphstorm_py.distributed.launcher import launch_local
 

@@ -49,6 +49,7 @@ class DistContext:
     graph_group: object                  # gloo group for graph traffic and barriers
     transport: str                       # "local" or "collective" (resolved from auto)
     timeout_s: float
+    cache_mb: float = 0.0                # size of the hot remote-row cache (collective transport)
     exchanger: Exchanger = field(init=False)
 
     def __post_init__(self):

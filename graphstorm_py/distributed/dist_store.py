@@ -124,8 +124,9 @@ class DistNodeFeatureSource(NodeFeatureSource):
             out[t] = torch.empty(ids.numel(), self.dims[t])
             miss = torch.arange(ids.numel())
             if self.cache is not None:
-                hit, rows = self.cache.lookup(t, ids)
-                out[t][hit] = rows
+                hit, rows = self.cache.lookup(t, ids, pm.node_owner(t, ids) == ctx.rank)
+                if rows.numel():
+                    out[t][hit] = rows
                 miss = torch.nonzero(~hit).flatten()
             own = pm.node_owner(t, ids.index_select(0, miss))
             order = torch.argsort(own, stable=True)

@@ -49,7 +49,9 @@ def worker_env() -> Optional[dict]:
     if not 0 <= rank < world:
         raise ConfigError(f"RANK={rank} must be in [0, WORLD_SIZE={world})")
     rdzv = os.environ.get("GS_RDZV_FILE")
-    if rdzv:
+    if dist.is_available() and dist.is_initialized():     # Ray Train made the default group already
+        init = "existing"
+    elif rdzv:
         init = "file://" + rdzv
     elif "MASTER_ADDR" in os.environ and "MASTER_PORT" in os.environ:
         init = "env://"
@@ -69,7 +71,7 @@ def _resolve_transport(transport: str, graph_path: str, world: int, group) -> st
 
 
 def init_worker(meta, graph_path: str, *, transport: str = "auto", timeout_s: float = DEFAULT_TIMEOUT_S,
-                device: str = "cpu", env: Optional[dict] = None) -> DistContext:
+                device: str = "cpu", env: Optional[dict] = None, cache_mb: float = 0.0) -> DistContext:
     """Join the job described by the environment; returns (and installs) the worker's context."""
     env = env or worker_env()
     if env is None:
@@ -84,7 +86,8 @@ def init_worker(meta, graph_path: str, *, transport: str = "auto", timeout_s: fl
                                 world_size=env["world_size"], timeout=timeout)
     group = dist.new_group(backend="gloo", timeout=timeout)
     resolved = _resolve_transport(transport, graph_path, env["world_size"], group)
-    ctx = DistContext(env["rank"], env["world_size"], env["local_rank"], pmap, group, resolved, float(timeout_s))
+    ctx = DistContext(env["rank"], env["world_size"], env["local_rank"], pmap, group, resolved, float(timeout_s),
+                      float(cache_mb))
     set_context(ctx)
     log.info("worker rank %d of %d: partitions %s, graph transport %s", ctx.rank, ctx.world_size,
              list(pmap.parts(ctx.rank)), resolved)

@@ -23,7 +23,7 @@ def run_worker(args, graph_path: Optional[str], device, body: Callable[[Any, str
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
     ds = GraphDataset.open(graph_path)
     ctx = init_worker(ds.meta, graph_path, transport=args.graph_transport, timeout_s=args.dist_timeout,
-                      device=device)
+                      device=device, cache_mb=getattr(args, "dist_cache_mb", 0.0))
     try:
         out = body(ctx, graph_path)
     finally:
