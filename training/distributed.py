@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import signal
+import time
 from typing import Any, Dict, List, Optional, Tuple
 
 import torch
@@ -62,6 +64,7 @@ class DistTrainer(Trainer):
                 parts = split_preferring_own(nids, ctx.pmap.node_owner(task.ntype, nids), ctx.world_size)
                 task.__dict__["loader"] = NodeTargetLoader(parts[ctx.rank], task.config.batch_size, seed=task.seed)
                 self._sharded[task.name] = True
+        self.first_step_at: Optional[float] = None
         fault = os.environ.get("GS_FAULT_KILL", "")
         self._kill_at = int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == ctx.rank else None
 
@@ -93,6 +96,8 @@ class DistTrainer(Trainer):
         return stop
 
     def _step(self, batches) -> float:
+        if self.first_step_at is None:
+            self.first_step_at = time.time()
         if self._kill_at is not None and self.state.step >= self._kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
         self.optimizers.zero_grad()
@@ -143,15 +148,33 @@ def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, 
                           no_validation=cfg.evaluation.no_validation, alpha_l2norm=cfg.hyperparam.alpha_l2norm,
                           log_every=cfg.basic.log_report_frequency)
     one._restore(cfg, run, trainer, optimizers)
+    setup_bytes = ctx.exchanger.stats.bytes_sent          # the cache fill
+    ctx.exchanger.stats.reset()
     state = trainer.fit(cfg.hyperparam.num_epochs)
     results = one.build_results(state, run.tasks, cfg)
-    results["distributed"] = {"world_size": ctx.world_size, "transport": ctx.transport,
-                              "graph_bytes_sent": ctx.exchanger.stats.bytes_sent,
-                              "graph_exchanges": ctx.exchanger.stats.exchanges}
-    cache = getattr(run.features, "cache", None)
-    if cache is not None:
-        results["distributed"].update(cache_bytes=cache.stats["bytes"], cache_hit_rate=round(cache.hit_rate, 4))
+    results["distributed"] = _worker_report(ctx, trainer, run, setup_bytes)
     if ctx.is_main:
         one.write_results(results, cfg.output.save_model_path, cfg.output.save_perf_results_path)
     ctx.barrier("results written")
     return results
+
+
+def _worker_report(ctx, trainer: DistTrainer, run, setup_bytes: int) -> Dict[str, Any]:
+    """Traffic, cache and memory of every rank (gathered), for results.json and the benchmark."""
+    cache = getattr(run.features, "cache", None)
+    mine = {"rank": ctx.rank, "graph_bytes_sent": ctx.exchanger.stats.bytes_sent,
+            "graph_exchanges": ctx.exchanger.stats.exchanges, "setup_bytes_sent": setup_bytes,
+            "steps": trainer.state.step, "first_step_unix": trainer.first_step_at, "entry_unix": ctx.started_at,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    if cache is not None:
+        mine.update(cache_bytes=cache.stats["bytes"], cache_remote_rows=cache.stats["remote_rows"],
+                    cache_hits=cache.stats["hits"])
+    every: List[Any] = [None] * ctx.world_size
+    dist.all_gather_object(every, mine, group=ctx.graph_group)
+    out = {"world_size": ctx.world_size, "transport": ctx.transport,
+           "graph_bytes_sent": sum(r["graph_bytes_sent"] for r in every),
+           "graph_exchanges": mine["graph_exchanges"], "per_rank": every}
+    if cache is not None:
+        out["cache_hit_rate"] = round(sum(r["cache_hits"] for r in every)
+                                      / max(sum(r["cache_remote_rows"] for r in every), 1), 4)
+    return out

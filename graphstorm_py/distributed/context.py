@@ -50,6 +50,7 @@ class DistContext:
     transport: str                       # "local" or "collective" (resolved from auto)
     timeout_s: float
     cache_mb: float = 0.0                # size of the hot remote-row cache (collective transport)
+    started_at: float = 0.0              # when the worker entry began (after imports), unix time
     exchanger: Exchanger = field(init=False)
 
     def __post_init__(self):

@@ -6,6 +6,7 @@ Rank 0's return value is what the CLI prints; other ranks return ``None``.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable, Optional
 
 from graphstorm_py.errors import ConfigError
@@ -19,11 +20,13 @@ def run_worker(args, graph_path: Optional[str], device, body: Callable[[Any, str
     from graphstorm_py.distributed.rendezvous import init_worker, shutdown_worker
     from graphstorm_py.graph import GraphDataset
 
+    started = time.time()
     if not graph_path:
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
     ds = GraphDataset.open(graph_path)
     ctx = init_worker(ds.meta, graph_path, transport=args.graph_transport, timeout_s=args.dist_timeout,
                       device=device, cache_mb=getattr(args, "dist_cache_mb", 0.0))
+    ctx.started_at = started
     try:
         out = body(ctx, graph_path)
     finally:
