@@ -14,6 +14,8 @@ the job, assembles the distributed pieces
   batches), sparse embedding gradients gathered, so every rank keeps the same weights;
 * **randomness**: loaders and torch's RNG are reseeded per (seed, epoch, rank) at each epoch, so
   a run resumed from a checkpoint continues exactly as the uninterrupted run would have;
+* **prefetch**: the next step is sampled and fetched in a background thread on a gloo group of
+  its own (:class:`~graphstorm_py.distributed.prefetch.Prefetcher`) while the current one computes;
 * **boundaries**: each epoch ends with a monitored barrier that names a missing rank; only
   rank 0 writes checkpoints and results.
 
@@ -36,6 +38,7 @@ import torch
 import torch.distributed as dist
 
 from graphstorm_py.distributed.assembly import assemble_distributed
+from graphstorm_py.distributed.prefetch import Prefetcher
 from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
 from graphstorm_py.distributed.targets import round_robin, split_preferring_own
 from graphstorm_py.model import open_graph
@@ -64,6 +67,14 @@ class DistTrainer(Trainer):
                 parts = split_preferring_own(nids, ctx.pmap.node_owner(task.ntype, nids), ctx.world_size)
                 task.__dict__["loader"] = NodeTargetLoader(parts[ctx.rank], task.config.batch_size, seed=task.seed)
                 self._sharded[task.name] = True
+        self._prefetcher: Optional[Prefetcher] = None
+        self._features = run.features
+        if ctx.prefetch:                          # sampling + fetching of the next step run on their own group
+            side = ctx.side_exchanger()
+            if hasattr(self.sampler, "exchanger"):
+                self.sampler.exchanger = side
+            if hasattr(run.features, "with_exchanger"):
+                self._features = run.features.with_exchanger(side)
         self.first_step_at: Optional[float] = None
         fault = os.environ.get("GS_FAULT_KILL", "")
         self._kill_at = int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == ctx.rank else None
@@ -88,10 +99,32 @@ class DistTrainer(Trainer):
         def steps():
             for s in range(n):
                 yield [(t, b[s] if s < len(b) else None) for t, b in zip(self.tasks, lists)]
-        return steps(), n
+        if not ctx.prefetch:
+            return steps(), n
+        self._prefetcher = Prefetcher(steps(), self._prepare)
+        return iter(self._prefetcher), n
+
+    def _prepare(self, batches) -> list:
+        """Blocks and input features of a step's batches (``None`` for an empty batch, after taking part)."""
+        out = []
+        for _, batch in batches:
+            if batch is None:
+                mb = self.sampler.sample({})
+                self._features(mb.input_nodes)
+                out.append(None)
+            else:
+                mb = self.sampler.sample(batch.seeds, exclude_eids=batch.exclude_eids,
+                                         exclude_etypes=batch.exclude_etypes)
+                out.append((mb, self._features(mb.input_nodes)))
+        return out
 
     def _run_epoch(self, epoch: int) -> bool:
-        stop = super()._run_epoch(epoch)
+        try:
+            stop = super()._run_epoch(epoch)
+        finally:
+            if self._prefetcher is not None:
+                self._prefetcher.close()
+                self._prefetcher = None
         self.ctx.barrier(f"end of epoch {epoch}")
         return stop
 
@@ -100,14 +133,16 @@ class DistTrainer(Trainer):
             self.first_step_at = time.time()
         if self._kill_at is not None and self.state.step >= self._kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
+        batches, prepared = batches if isinstance(batches, tuple) else (batches, self._prepare(batches))
         self.optimizers.zero_grad()
         total: Optional[torch.Tensor] = None
-        for task, batch in batches:
-            if batch is None:                         # take part in the collectives, compute nothing
-                mb = self.sampler.sample({})
-                self.embedder.features(mb.input_nodes)
+        dev = self.run.device
+        for (task, batch), prep in zip(batches, prepared):
+            if batch is None:                         # it took part in the collectives; nothing to compute
                 continue
-            emb = self.embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
+            mb, feats = prep
+            mb = mb.to(dev)
+            emb = self.model(mb.blocks, mb.input_nodes, {t: x.to(dev) for t, x in feats.items()})
             loss = task.weight * task.loss(self.model.decoders[task.name], emb, batch)
             total = loss if total is None else total + loss
         if total is not None:

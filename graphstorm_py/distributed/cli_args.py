@@ -7,6 +7,7 @@ flag                                   meaning
 ``--graph-transport auto|collective``  how graph traffic moves (see ``distributed.context``)
 ``--dist-timeout S``                   timeout of collectives and barriers (default 300 s)
 ``--dist-cache-mb MB``                 hot remote-row cache per worker (default 64)
+``--dist-prefetch on|off``             next training step prepared in a background thread
 ``--ray-address ADDR``                 run the workers as Ray Train workers on that cluster
 ``--ray-max-failures K``               restarts of the Ray worker group (resume from a checkpoint)
 =====================================  ===========================================================
@@ -38,6 +39,8 @@ def add_distributed_args(parser) -> None:
                    help="seconds before a collective or barrier of the graph group fails (default 300)")
     g.add_argument("--dist-cache-mb", dest="dist_cache_mb", type=float, default=64.0,
                    help="MB of hot remote feature rows cached per worker (collective transport; default 64)")
+    g.add_argument("--dist-prefetch", dest="dist_prefetch", choices=["on", "off"], default="on",
+                   help="sample and fetch the next training step in a background thread (default on)")
     g.add_argument("--ray-address", dest="ray_address", default=None, help="run the workers on this Ray cluster")
     g.add_argument("--ray-max-failures", dest="ray_max_failures", type=int, default=0,
                    help="with --ray-address: restart the worker group this many times (from the last checkpoint)")

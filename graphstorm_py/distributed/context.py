@@ -50,11 +50,19 @@ class DistContext:
     transport: str                       # "local" or "collective" (resolved from auto)
     timeout_s: float
     cache_mb: float = 0.0                # size of the hot remote-row cache (collective transport)
+    prefetch: bool = True                # training: next step sampled in a thread (own gloo group)
     started_at: float = 0.0              # when the worker entry began (after imports), unix time
     exchanger: Exchanger = field(init=False)
 
     def __post_init__(self):
         self.exchanger = Exchanger(self.graph_group, self.rank, self.world_size)
+
+    def side_exchanger(self) -> Exchanger:
+        """An exchanger on a new gloo group of its own (collective: every rank calls it, in the same order)."""
+        group = dist.new_group(backend="gloo", timeout=datetime.timedelta(seconds=self.timeout_s))
+        ex = Exchanger(group, self.rank, self.world_size)
+        ex.stats = self.exchanger.stats        # one traffic count per worker
+        return ex
 
     @property
     def is_main(self) -> bool:

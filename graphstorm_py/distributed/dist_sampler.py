@@ -39,6 +39,7 @@ class DistNeighborSampler(NeighborSampler):
 
     def __init__(self, graph, fanouts, ctx, seed: Optional[int] = None):
         self.graph, self.ctx = graph, ctx
+        self.exchanger = ctx.exchanger          # a prefetching trainer gives it its own group's
         self.fanouts = normalize_fanouts(fanouts, graph.etypes)
         self.generator = torch.Generator(device=graph.device)
         self.invariant, self.epoch = True, 0
@@ -69,7 +70,7 @@ class DistNeighborSampler(NeighborSampler):
                 parts[r].append(sel)
         send = [torch.cat([counts[r]] + parts[r]) for r in range(W)]
         self._peer_excl = []
-        for msg in self.ctx.exchanger.exchange(send):
+        for msg in self.exchanger.exchange(send):
             n = msg[:len(self._etypes)].tolist()
             chunks = msg[len(self._etypes):].split(n)
             self._peer_excl.append({et: c for et, c in zip(self._etypes, chunks) if c.numel()})
@@ -97,8 +98,8 @@ class DistNeighborSampler(NeighborSampler):
                 ids_to[r].append(ids.index_select(0, pos[r]))
         head = torch.tensor([self.seed, self.epoch, layer], dtype=torch.long)
         send = [torch.cat([head, fan, counts[r]] + ids_to[r]) for r in range(W)]
-        replies = self.ctx.exchanger.exchange([self._serve(m) for m in
-                                               self._requests(self.ctx.exchanger.exchange(send))])
+        replies = self.exchanger.exchange([self._serve(m) for m in
+                                               self._requests(self.exchanger.exchange(send))])
         # replies[r]: header [E counts] then per active etype src | row | eid
         out = []
         per_owner = []

@@ -13,6 +13,7 @@ serves what it can from an optional :class:`~graphstorm_py.distributed.cache.Row
 
 from __future__ import annotations
 
+import copy
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
@@ -102,7 +103,14 @@ class DistNodeFeatureSource(NodeFeatureSource):
     def __init__(self, store: DistFeatureStore, feat_names: Mapping[str, Sequence[str]], cache=None):
         super().__init__(store, feat_names)
         self.cache = cache
+        self.exchanger = None                   # None: the context's; a prefetch thread uses its own group's
         self._types = sorted(self.feat_names)
+
+    def with_exchanger(self, exchanger) -> "DistNodeFeatureSource":
+        """The same source (store, cache) talking over another exchanger."""
+        other = copy.copy(self)
+        other.exchanger = exchanger
+        return other
 
     def own_features(self, ntype: str, ids: torch.Tensor) -> torch.Tensor:
         cols = [torch.from_numpy(np.ascontiguousarray(self.store.own_rows("node", ntype, n, ids)))
@@ -111,7 +119,7 @@ class DistNodeFeatureSource(NodeFeatureSource):
 
     def __call__(self, nids: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
         ctx = self.store.ctx
-        W, pm, ex = ctx.world_size, ctx.pmap, ctx.exchanger
+        W, pm, ex = ctx.world_size, ctx.pmap, self.exchanger or ctx.exchanger
         out: Dict[str, torch.Tensor] = {}
         plan = {}                                   # ntype -> (positions to fill, per-owner positions)
         counts = torch.zeros(W, len(self._types), dtype=torch.long)

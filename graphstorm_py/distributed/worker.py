@@ -27,6 +27,7 @@ def run_worker(args, graph_path: Optional[str], device, body: Callable[[Any, str
     ctx = init_worker(ds.meta, graph_path, transport=args.graph_transport, timeout_s=args.dist_timeout,
                       device=device, cache_mb=getattr(args, "dist_cache_mb", 0.0))
     ctx.started_at = started
+    ctx.prefetch = getattr(args, "dist_prefetch", "on") == "on"
     try:
         out = body(ctx, graph_path)
     finally:
