@@ -19,8 +19,10 @@ the job, assembles the distributed pieces
 * **boundaries**: each epoch ends with a monitored barrier that names a missing rank; only
   rank 0 writes checkpoints and results.
 
-Evaluation is replicated: every rank evaluates every target with the same (distributed)
-embedder, so the metrics are exactly those one worker computes, full-ranking MRR included.
+Evaluation: tasks with the base evaluation (node tasks) share their eval batches round-robin,
+gather the predictions in batch order and compute the metrics once over all of them; tasks with
+their own evaluation (edge tasks, link prediction with its full-ranking MRR) evaluate replicated,
+every rank every target. Either way the metrics are exactly those one worker computes.
 
 Testing hook: ``GS_FAULT_KILL=RANK:STEP`` makes rank RANK kill itself (SIGKILL) before step STEP.
 """
@@ -43,6 +45,7 @@ from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
 from graphstorm_py.distributed.targets import round_robin, split_preferring_own
 from graphstorm_py.model import open_graph
 from graphstorm_py.sampling.invariant import hash_seed
+from graphstorm_py.tasks.base import Task
 from graphstorm_py.tasks.node import NodeTask
 from graphstorm_py.tasks.node_targets import NodeTargetLoader
 from graphstorm_py.training.checkpointing import CheckpointSaver
@@ -68,6 +71,7 @@ class DistTrainer(Trainer):
                 task.__dict__["loader"] = NodeTargetLoader(parts[ctx.rank], task.config.batch_size, seed=task.seed)
                 self._sharded[task.name] = True
         self._prefetcher: Optional[Prefetcher] = None
+        self._whole = None                        # (whole-graph CSC, local features) for self-evaluating tasks
         self._features = run.features
         if ctx.prefetch:                          # sampling + fetching of the next step run on their own group
             side = ctx.side_exchanger()
@@ -156,6 +160,57 @@ class DistTrainer(Trainer):
         if weight > 0:
             self.optimizers.step()
         return float(total.detach()) if total is not None else 0.0
+
+    @torch.no_grad()
+    def task_metrics(self, task, decoder, embedder, split: str, batch_size: int):
+        """Tasks with the base evaluation: batches shared round-robin, predictions gathered in order,
+        metrics computed once over all of them (the one-worker numbers). Others evaluate replicated."""
+        if type(task).evaluate is not Task.evaluate:
+            return task.evaluate(decoder, self._whole_graph(embedder), split, batch_size)
+        if task.split_size(split) == 0:
+            return None
+        ctx = self.ctx
+        if hasattr(embedder, "all"):
+            embedder.all()                         # collective, once, before ranks diverge
+        batches = list(task.eval_batches(split, batch_size))
+        mine = {}
+        for i in range(-(-len(batches) // ctx.world_size)):
+            idx = ctx.rank + i * ctx.world_size
+            if idx < len(batches):
+                b = batches[idx]
+                emb = embedder(b.seeds, b.exclude_eids, b.exclude_etypes)
+                mine[idx] = (task.predict(decoder, emb, b).cpu(), None if b.labels is None else b.labels.cpu())
+            elif hasattr(embedder, "sampler"):     # an empty batch: take part in the exchanges
+                mb = embedder.sampler.sample({})
+                embedder.features(mb.input_nodes)
+        every: List[Any] = [None] * ctx.world_size
+        dist.all_gather_object(every, mine, group=ctx.graph_group)
+        merged = {k: v for part in every for k, v in part.items()}
+        preds = [merged[i][0] for i in range(len(batches))]
+        labels = [merged[i][1] for i in range(len(batches))]
+        return task.compute_metrics(torch.cat(preds), None if labels[0] is None else torch.cat(labels))
+
+    def _whole_graph(self, embedder):
+        """For tasks that evaluate on their own (and prune the whole graph's CSC): with the collective
+        transport, the same kind of embedder over the whole graph read from the shared dataset folder
+        (no collectives; every rank evaluates everything). Local transport: ``embedder`` itself."""
+        if self.ctx.transport != "collective":
+            return embedder
+        from graphstorm_py.model.embed import FullGraphEmbedder, MiniBatchEmbedder
+        from graphstorm_py.model.features import NodeFeatureSource
+        from graphstorm_py.sampling import CSCGraph, NeighborSampler
+        from graphstorm_py.store import LocalFeatureStore
+
+        if self._whole is None:
+            ds = self.run.dataset
+            feats = NodeFeatureSource(LocalFeatureStore(ds), self.run.features.feat_names)
+            self._whole = (CSCGraph.from_dataset(ds), feats)
+        graph, feats = self._whole
+        if hasattr(embedder, "sampler"):
+            s = embedder.sampler
+            return MiniBatchEmbedder(self.model, NeighborSampler(graph, s.fanouts, seed=s.seed, invariant=True),
+                                     feats, embedder.device)
+        return FullGraphEmbedder(self.model, graph, feats, embedder.batch_size, embedder.device)
 
     def save_checkpoint(self, path: str, record) -> str:
         if self.ctx.is_main:

@@ -153,7 +153,8 @@ class Trainer:
         try:
             for task in self.tasks:
                 decoder = self.model.decoders[task.name]
-                metrics[task.name] = {split: task.evaluate(decoder, embedder, split, cfg.hyperparam.eval_batch_size)
+                metrics[task.name] = {split: self.task_metrics(task, decoder, embedder, split,
+                                                               cfg.hyperparam.eval_batch_size)
                                       for split in ("val", "test")}
         finally:
             self.model.train(was_training)
@@ -161,6 +162,10 @@ class Trainer:
         val = metrics[first.name]["val"]
         score = None if val is None else _scalar(val[first.main_metric.name])
         return EvalRecord(epoch=self.state.epoch, step=self.state.step, metrics=metrics, score=score)
+
+    def task_metrics(self, task: Task, decoder, embedder, split: str, batch_size: int) -> Optional[Dict[str, Any]]:
+        """One task's metrics on one split (a distributed trainer shards the work)."""
+        return task.evaluate(decoder, embedder, split, batch_size)
 
     def _evaluate_and_decide(self) -> bool:
         st = self.state
