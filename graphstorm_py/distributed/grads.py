@@ -66,4 +66,4 @@ def reduce_sparse(params: Sequence[torch.nn.Parameter], total_weight: float, gro
             p.grad = None
             continue
         vv = vv / max(total_weight, 1.0)
-        p.grad = torch.sparse_coo_tensor(ii.unsqueeze(0), vv, p.shape).coalesce().to(p.device)
+        p.grad = torch.sparse_coo_tensor(ii.unsqueeze(0), vv, p.shape, check_invariants=False).coalesce().to(p.device)
