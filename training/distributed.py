@@ -246,7 +246,24 @@ def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, 
     if ctx.is_main:
         one.write_results(results, cfg.output.save_model_path, cfg.output.save_perf_results_path)
     ctx.barrier("results written")
+    if cfg.output.save_embed_path or cfg.output.save_prediction_path:
+        results["outputs"] = _write_outputs(cfg, graph_path, results, device, ctx)
     return results
+
+
+def _write_outputs(cfg, graph_path: str, results: Dict[str, Any], device, ctx) -> Dict[str, Any]:
+    """``save_embed_path``/``save_prediction_path``: the best checkpoint's outputs, written by every worker."""
+    from graphstorm_py.distributed.infer import infer_distributed
+    from graphstorm_py.errors import ConfigError
+
+    best = [results.get("best_checkpoint")]
+    dist.broadcast_object_list(best, src=0, group=ctx.graph_group)     # only rank 0 saved checkpoints
+    if not best[0]:
+        raise ConfigError("no checkpoint was kept to write embeddings from (no validation set, or "
+                          "save_model_frequency/topk_model_to_save kept none); run gs-infer on a checkpoint instead")
+    out = cfg.output
+    return infer_distributed(cfg, graph_path, best[0], ctx, embed_path=out.save_embed_path,
+                             pred_path=out.save_prediction_path, device=device)
 
 
 def _worker_report(ctx, trainer: DistTrainer, run, setup_bytes: int) -> Dict[str, Any]:
