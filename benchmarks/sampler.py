@@ -12,6 +12,10 @@ the seed; sources stay uniform. The line then also holds ``degree_check``: the t
 layer (fanout 10) for 1024 seeds that are the biggest hubs vs 1024 seeds whose degree is
 just above the fanout, i.e. whether the cost per seed grows with its degree.
 
+``--compare-invariant``: also runs ``NeighborSampler(invariant=True)`` (hashed per-edge keys, the
+mode of distributed runs) on the same seeds, interleaved; ``invariant_vs_floyd`` is its speed
+relative to the default.
+
 ``--compare-ref``: also runs the sampler as of commit 9b1d571 (``benchmarks/_sampler_v0.py``)
 on the same seeds, interleaved batch by batch, so both medians come from the same
 (noisy) conditions; ``ref`` and ``speedup_vs_ref`` are added to the line.
@@ -100,6 +104,8 @@ def main() -> None:
     p.add_argument("--etypes", type=int, choices=[1, 2], default=1)
     p.add_argument("--power-law", action="store_true", help="Zipf in-degrees with hubs (see the module doc)")
     p.add_argument("--compare-ref", action="store_true", help="also time the pre-optimisation sampler")
+    p.add_argument("--compare-invariant", action="store_true",
+                   help="also time the partition-invariant (hashed-key) mode that distributed runs use")
     p.add_argument("--fanout", default="15,10", help="input layer first")
     p.add_argument("--batch-size", type=int, default=1024)
     p.add_argument("--batches", type=int, default=50)
@@ -120,6 +126,8 @@ def main() -> None:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from _sampler_v0 import NeighborSampler as RefSampler
         samplers["ref"] = RefSampler(graph, fanouts, seed=args.seed)
+    if args.compare_invariant:
+        samplers["invariant"] = NeighborSampler(graph, fanouts, seed=args.seed, invariant=True)
     seed_type = graph.etypes[0][2]
     n_seed_nodes = graph.num_nodes[seed_type]
     perm_gen = torch.Generator().manual_seed(args.seed + 1)
@@ -154,6 +162,10 @@ def main() -> None:
         rv, rb, _ = summary("ref")
         line["ref"] = {"value": rv, "batches_per_s": rb, "vs_dgl": round(rv / DGL_EDGES_PER_S[kind], 3)}
         line["speedup_vs_ref"] = round(value / rv, 3)
+    if args.compare_invariant:
+        iv, ib, _ = summary("invariant")
+        line["invariant"] = {"value": iv, "batches_per_s": ib}
+        line["invariant_vs_floyd"] = round(iv / value, 3)
     if args.power_law:
         line["degree_check"] = degree_check(graph, args.batch_size, fanouts[-1], 30, sync, args.seed)
     line["config"] = {"nodes": nodes, "edges": edges, "graph": kind, "etypes": args.etypes, "fanout": fanouts,

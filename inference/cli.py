@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "inference (default: the YAML's use_mini_batch_infer)")
     p.add_argument("--inference", action="store_true", help=argparse.SUPPRESS)   # GraphStorm's launcher flag
     add_runtime_args(p)
+    from graphstorm_py.distributed.cli_args import add_distributed_args
+    add_distributed_args(p)          # --num-trainers, --graph-transport, --dist-timeout, --ray-address
     return p
 
 
@@ -85,13 +87,30 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         embed, pred = args.save_embed_path, args.save_prediction_path
     else:                                                    # else the YAML (predictions default to the embed path)
         embed, pred = out.save_embed_path, out.save_prediction_path
+    from graphstorm_py.distributed import cli_args as dist_cli
+    dist_cli.take_config_trainers(args, cfg)
+    where = dist_cli.role(args)
     try:
         if not embed and not pred:
+            if where != "single":
+                raise ConfigError("evaluating a checkpoint (no output path given) runs in one process: "
+                                  "drop --num-trainers / --ray-address, or pass --save-embed-path")
             print(json.dumps(evaluate_checkpoint(cfg, graph, checkpoint, minibatch=minibatch, device=device)))
             return 0
         infer_all = out.infer_all_target_nodes if args.infer_all is None else parse_bool(args.infer_all)
-        result = infer(cfg, graph, checkpoint, embed_path=embed, pred_path=pred, infer_all=infer_all,
-                       fmt=args.output_format, chunk_size=args.output_chunk_size, minibatch=minibatch, device=device)
+        kwargs = dict(embed_path=embed, pred_path=pred, infer_all=infer_all, fmt=args.output_format,
+                      chunk_size=args.output_chunk_size, minibatch=minibatch, device=device)
+        if where in ("launch", "ray"):
+            return dist_cli.launch("graphstorm_py.inference.cli", argv, args, graph)
+        if where == "worker":
+            from graphstorm_py.distributed.infer import infer_distributed
+            from graphstorm_py.distributed.worker import run_worker
+            result = run_worker(args, graph, device,
+                                lambda ctx, g: infer_distributed(cfg, g, checkpoint, ctx, **kwargs))
+            if result is None:
+                return 0
+        else:
+            result = infer(cfg, graph, checkpoint, **kwargs)
     except CheckpointError as exc:
         why = explain_mismatch(cfg, checkpoint)
         raise CheckpointError(f"{exc}\n  {why}" if why else str(exc)) from None

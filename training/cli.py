@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_args(p)
     p.add_argument("--inference", action="store_true", help=argparse.SUPPRESS)
     add_runtime_args(p)
+    from graphstorm_py.distributed.cli_args import add_distributed_args
+    add_distributed_args(p)          # --num-trainers, --graph-transport, --dist-timeout, --ray-address
     return p
 
 
@@ -47,8 +49,20 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         raise ConfigError("--inference: gs-train trains; run inference with gs-infer (same flags)")
     device = start_runtime(args)
     cfg = load_config_logged(args, lambda: load_train_config(args.cf, overrides))
-    results = train(cfg, args.part_config, device=device)
-    print(dumps(results))
+    from graphstorm_py.distributed import cli_args as dist_cli
+    dist_cli.take_config_trainers(args, cfg)
+    where = dist_cli.role(args)
+    if where in ("launch", "ray"):
+        return dist_cli.launch("graphstorm_py.training.cli", argv, args, args.part_config or cfg.basic.part_config)
+    if where == "worker":
+        from graphstorm_py.distributed.worker import run_worker
+        from graphstorm_py.training.distributed import train_distributed
+        results = run_worker(args, args.part_config or cfg.basic.part_config, device,
+                             lambda ctx, g: train_distributed(cfg, g, device, ctx))
+    else:
+        results = train(cfg, args.part_config, device=device)
+    if results is not None:
+        print(dumps(results))
     return 0
 
 

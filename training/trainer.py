@@ -99,8 +99,9 @@ class Trainer:
         """One epoch; True when a callback stopped training."""
         st = self.state
         self.model.train()
-        n = max(t.num_train_batches() for t in self.tasks)
-        bar = progress(step_batches(self.tasks, epoch), total=n, desc=f"epoch {epoch}", unit="step", leave=False)
+        self.sampler.set_epoch(epoch)
+        steps, n = self.epoch_steps(epoch)
+        bar = progress(steps, total=n, desc=f"epoch {epoch}", unit="step", leave=False)
         train_time, stop = 0.0, False
         tick = time.perf_counter()
         for batches in bar:                       # the clock runs over batch loading and the step only
@@ -124,6 +125,10 @@ class Trainer:
         call_all(self.callbacks, "on_epoch_end", self, epoch)
         st.stopped_early = bool(stop)
         return bool(stop)
+
+    def epoch_steps(self, epoch: int) -> Tuple[Iterator[List[Tuple[Task, TaskBatch]]], int]:
+        """The epoch's steps and their number (a distributed trainer shards them)."""
+        return step_batches(self.tasks, epoch), max(t.num_train_batches() for t in self.tasks)
 
     def _step(self, batches: List[Tuple[Task, TaskBatch]]) -> float:
         self.optimizers.zero_grad()
@@ -150,7 +155,8 @@ class Trainer:
         try:
             for task in self.tasks:
                 decoder = self.model.decoders[task.name]
-                metrics[task.name] = {split: task.evaluate(decoder, embedder, split, cfg.hyperparam.eval_batch_size)
+                metrics[task.name] = {split: self.task_metrics(task, decoder, embedder, split,
+                                                               cfg.hyperparam.eval_batch_size)
                                       for split in ("val", "test")}
         finally:
             self.model.train(was_training)
@@ -158,6 +164,10 @@ class Trainer:
         val = metrics[first.name]["val"]
         score = None if val is None else _scalar(val[first.main_metric.name])
         return EvalRecord(epoch=self.state.epoch, step=self.state.step, metrics=metrics, score=score)
+
+    def task_metrics(self, task: Task, decoder, embedder, split: str, batch_size: int) -> Optional[Dict[str, Any]]:
+        """One task's metrics on one split (a distributed trainer shards the work)."""
+        return task.evaluate(decoder, embedder, split, batch_size)
 
     def _evaluate_and_decide(self) -> bool:
         st = self.state

@@ -26,8 +26,8 @@ class BasicConfig(StrictModel):
         logging_file: also write the log to this file. ``None``: stderr only.
         part_config: the graph dataset to train on (GraphStorm's ``--part-config``; for us a
             graph dataset directory or its ``metadata.json``). Usually given on the command line.
-        num_trainers: training processes per machine (GraphStorm's launcher flag). Default 1;
-            more are not supported by this build yet.
+        num_trainers: worker processes per machine (GraphStorm's launcher flag; ``--num-trainers``
+            overrides it). Default 1.
         log_report_frequency: report training state every N iterations. Default 1000.
         task_tracker: where metrics go besides the log: ``sagemaker_task_tracker`` (GraphStorm's
             default: the log only) or ``tensorboard_task_tracker[:LOGDIR]`` (TensorBoard event
@@ -55,13 +55,6 @@ class BasicConfig(StrictModel):
     @classmethod
     def _none_path(cls, value):
         return none_string_to_none(value)
-
-    @field_validator("num_trainers")
-    @classmethod
-    def _one_trainer(cls, value: int) -> int:
-        if value > 1:
-            raise ValueError(f"{value} trainers per machine are not supported by graphstorm_py yet; use 1")
-        return value
 
     @field_validator("task_tracker")
     @classmethod

@@ -100,7 +100,7 @@ class DatasetWriter:
         head, rest = table.slice(0, rows), table.slice(rows)
         self._buf = [rest] if rest.num_rows else []
         self._buffered = rest.num_rows
-        rel = f"{self.name}/part-{len(self.files):05d}.{self.out.fmt}"
+        rel = f"{self.name}/{self.out.file_prefix}-{len(self.files):05d}.{self.out.fmt}"
         _write_file(io.join(self.out.root, rel), head.combine_chunks(), self.out.fmt)
         self.files.append({"path": rel, "rows": head.num_rows})
         _maybe_fail()
@@ -141,6 +141,7 @@ class OutputDir:
         self.chunk_size = max(1, int(chunk_size))
         self.provenance = dict(provenance or {})
         self.datasets: Dict[str, Dict[str, Any]] = {}
+        self.file_prefix = "part"      # a distributed worker writes part-rRRRR-NNNNN files
 
     def invalidate(self) -> None:
         """Remove the old manifest: from now on the root reads as incomplete."""

@@ -24,6 +24,10 @@ Conventions:
   batch depend only on the seed types, never on the random draw.
 - Randomness comes from one ``torch.Generator`` on the graph's device: the same seed on
   the same device and torch version gives the same batches.
+- ``invariant=True`` draws instead from per-edge hashed keys of ``(seed, epoch, layer, dst,
+  eid)`` (:mod:`graphstorm_py.sampling.invariant`; :meth:`NeighborSampler.set_epoch`): the
+  blocks of given seeds then do not depend on the batch or on how the graph is partitioned,
+  which is what distributed runs use.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import torch
 from graphstorm_py.sampling.block import Block, MiniBatch
 from graphstorm_py.sampling.csc_graph import CSCGraph
 from graphstorm_py.sampling.fanout import Fanout, normalize_fanouts
+from graphstorm_py.sampling.invariant import sample_csc_invariant
 from graphstorm_py.sampling.relabel import new_relabel_buffer, relabel
 from graphstorm_py.sampling.uniform import sample_csc
 from graphstorm_py.typing import EdgeType
@@ -76,12 +81,15 @@ class NeighborSampler:
             neighbours, ``0`` = skip. :func:`parse_fanout` turns GraphStorm's text into this.
         seed: seeds the generator; ``None`` draws one from torch's global RNG, so
             ``torch.manual_seed`` still makes runs reproduce.
+        invariant: hashed per-edge keys instead of the generator stream (see module docstring).
     """
 
-    def __init__(self, graph: CSCGraph, fanouts: Sequence[Fanout], seed: Optional[int] = None):
+    def __init__(self, graph: CSCGraph, fanouts: Sequence[Fanout], seed: Optional[int] = None,
+                 invariant: bool = False):
         self.graph = graph
         self.fanouts = normalize_fanouts(fanouts, graph.etypes)
         self.generator = torch.Generator(device=graph.device)
+        self.invariant, self.epoch = invariant, 0
         self.reseed(seed)
         self._relabel_buf: Dict[str, torch.Tensor] = {}   # ntype -> lookup table, see relabel()
 
@@ -93,7 +101,12 @@ class NeighborSampler:
         """Restart the random stream (e.g. per data-loader worker: ``seed + worker_id``)."""
         if seed is None:
             seed = int(torch.randint(0, 2**62, (1,)).item())
+        self.seed = int(seed)
         self.generator.manual_seed(int(seed))
+
+    def set_epoch(self, epoch: int) -> None:
+        """The epoch that invariant keys hash (the generator stream ignores it)."""
+        self.epoch = int(epoch)
 
     def sample(self, seeds: Mapping[str, torch.Tensor],
                exclude_eids: Optional[Mapping[EdgeType, torch.Tensor]] = None,
@@ -118,8 +131,8 @@ class NeighborSampler:
         after = {tuple(et): torch.as_tensor(e, device=self.graph.device).long().flatten()
                  for et, e in getattr(exclude_eids, "after", {}).items()}
         blocks = []
-        for fanout in reversed(self.fanouts):
-            block = self._sample_layer(dst, fanout, excl, dropped, after)
+        for layer in reversed(range(self.num_layers)):
+            block = self._sample_layer(dst, self.fanouts[layer], excl, dropped, layer, after)
             blocks.append(block)
             dst = block.src_nodes
         blocks.reverse()
@@ -148,15 +161,29 @@ class NeighborSampler:
             buf = self._relabel_buf[ntype] = new_relabel_buffer(self.graph.num_nodes[ntype], self.graph.device)
         return buf
 
+    def _active_etypes(self, dst: Dict[str, torch.Tensor], fanout: Dict[EdgeType, int], dropped: set):
+        return [et for et in self.graph.csc if et[2] in dst and fanout[et] != 0 and et not in dropped]
+
+    def _sample_edges(self, dst: Dict[str, torch.Tensor], fanout: Dict[EdgeType, int],
+                      excl: Dict[EdgeType, torch.Tensor], dropped: set, layer: int):
+        """``[(etype, src nids, dst rows, eids)]`` for every active edge type, in graph order."""
+        out = []
+        for etype in self._active_etypes(dst, fanout, dropped):
+            indptr, indices = self.graph.csc[etype]
+            if self.invariant:
+                src, row, eid = sample_csc_invariant(indptr, indices, dst[etype[2]], fanout[etype],
+                                                     (self.seed, self.epoch, layer), excl.get(etype))
+            else:
+                src, row, eid = sample_csc(indptr, indices, dst[etype[2]], fanout[etype],
+                                           self.generator, excl.get(etype))
+            out.append((etype, src, row, eid))
+        return out
+
     def _sample_layer(self, dst: Dict[str, torch.Tensor], fanout: Dict[EdgeType, int],
-                      excl: Dict[EdgeType, torch.Tensor], dropped: set,
+                      excl: Dict[EdgeType, torch.Tensor], dropped: set, layer: int = 0,
                       after: Optional[Dict[EdgeType, torch.Tensor]] = None) -> Block:
         by_src = defaultdict(list)     # src ntype -> [(etype, src nids, dst rows, eids)]
-        for etype, (indptr, indices) in self.graph.csc.items():
-            if etype[2] not in dst or fanout[etype] == 0 or etype in dropped:
-                continue
-            src, row, eid = sample_csc(indptr, indices, dst[etype[2]], fanout[etype],
-                                       self.generator, excl.get(etype))
+        for etype, src, row, eid in self._sample_edges(dst, fanout, excl, dropped, layer):
             if after and etype in after and after[etype].numel():   # sampled, then trimmed (ExcludeEids)
                 keep = ~torch.isin(eid, after[etype])
                 src, row, eid = src[keep], row[keep], eid[keep]

@@ -98,7 +98,8 @@ def test_workspace_makes_paths_relative(tmp_path, toy_graph, capsys):
 
 @pytest.mark.parametrize("argv,needle", [
     (["--inference"], "gs-infer"),
-    (["--num-trainers", "4"], "trainers per machine"),
+    (["--num-trainers", "4"], "cannot be split evenly between 4 worker(s)"),
+    (["--num-trainers", "0"], "--num-trainers must be >= 1"),
     (["--task-tracker", "wandb"], "tensorboard_task_tracker"),
     (["--num-", "1"], "ambiguous"),
     (["--verbose", "maybe"], "true or false"),
