@@ -174,9 +174,10 @@ class NodeClassificationTask(NodeTask):
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         return self.head(decoder).predict_proba(self._h(emb))
 
-    def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
-        """What gs-infer writes: probabilities when ``return_proba``, else class ids."""
-        head = self.head(decoder)
+    def predictions(self, decoder: nn.Module, h: torch.Tensor, ntype: str | None = None) -> torch.Tensor:
+        """What gs-infer writes for nodes of ``ntype`` (default :attr:`ntype`): probabilities when
+        ``return_proba``, else class ids."""
+        head = self.head(decoder, ntype)
         return head.predict_proba(h) if self.config.return_proba else head.predict(h)
 
 
@@ -195,6 +196,6 @@ class NodeRegressionTask(NodeTask):
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         return self.head(decoder)(self._h(emb))
 
-    def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
-        """What gs-infer writes: the predicted values ``[n, 1]``."""
-        return self.head(decoder)(h)
+    def predictions(self, decoder: nn.Module, h: torch.Tensor, ntype: str | None = None) -> torch.Tensor:
+        """What gs-infer writes for nodes of ``ntype`` (default :attr:`ntype`): the values ``[n, 1]``."""
+        return self.head(decoder, ntype)(h)
