@@ -27,7 +27,8 @@ SUBSET = {
     "nc-standalone", "nc-launch", "nc-decoder-norm-layer", "nc-no-test", "nc-profile", "nc-ngnn-gnn",
     "nc-ngnn-gnn-infer", "nc-2-layers-save", "nc-restart", "nc-multilabel", "ec-keep-target-edges",
     "ec-decoder-norm-batch", "ec-multilabel", "er-save-model-and-emb", "er-nccl", "lp-launch",
-    "lp-ngnn-gnn-l2", "lp-ngnn-gnn-infer-full", "nc-ngnn-input", "nc-ngnn-input-infer",
+    "lp-ngnn-gnn-l2", "lp-ngnn-gnn-infer-full", "nc-ngnn-input", "nc-ngnn-input-infer", "lp-ngnn-input",
+    "lp-ngnn-input-infer", "nc-multi-target", "nc-multi-target-infer", "nc-multi-target-multilabel",
 }
 SELECTED = [c for c in COMMANDS if os.environ.get("GS_COMPAT_ALL") == "1" or c.name in SUBSET
             or c.expect is not None] + list(OWN_COMMANDS)
@@ -82,6 +83,9 @@ def test_outputs_of_the_commands(e2e):
         movie = os.path.join(scratch, pred, "movie")
         assert os.path.exists(os.path.join(scratch, pred, "_SUCCESS"))
         assert sum(pq.read_metadata(os.path.join(movie, f)).num_rows for f in os.listdir(movie)) == 1682
+    # GraphStorm's script checks that multi-target inference saved movie and user embeddings and predictions
+    for kind in ("infer-emb", "prediction"):
+        assert {"movie", "user"} <= set(os.listdir(os.path.join(scratch, "gsgnn_nc_ml", kind)))
     models = os.path.join(workspace, "models")
     assert sorted(os.listdir(os.path.join(models, "own-resumed"))) == ["epoch-1", "results.json"]
     assert sorted(os.listdir(os.path.join(models, "own-restored"))) == ["epoch-0", "epoch-1", "results.json"]
