@@ -1,8 +1,12 @@
-"""When a checkpoint does not fit the model the YAML describes, say which keys differ.
+"""The model gs-infer builds: the one the checkpoint was trained with.
 
-gs-infer builds the model from the YAML and flags, as GraphStorm's inference does. GraphStorm
-then loads what fits and silently drops the rest (an inference run without the training's
-``--num-ffn-layers-in-input 1`` loses those layers); gs-infer stops instead
+GraphStorm's inference builds the model from the YAML and flags, loads what fits and silently
+drops the rest (an inference run without the training's ``--num-ffn-layers-in-input 1`` loses
+those layers). gs-infer instead takes the architecture keys (:data:`MODEL_KEYS`) from the
+checkpoint's own config (:func:`adopt_checkpoint_architecture`), logging one WARNING per key
+where the YAML/flags say otherwise, so the run equals one given the training's flags.
+
+When a checkpoint still does not fit (another graph, feature widths), gs-infer stops
 (:func:`~graphstorm_py.outputs.compat.check_checkpoint`), and :func:`explain_mismatch` adds
 the model keys whose values differ from the checkpoint's own config::
 
@@ -13,19 +17,44 @@ the model keys whose values differ from the checkpoint's own config::
 
 from __future__ import annotations
 
+import logging
 from typing import List
 
 from graphstorm_py.config.overrides import flag_name
 from graphstorm_py.errors import GSError
 from graphstorm_py.model import load_checkpoint_config
 
-__all__ = ["explain_mismatch", "MODEL_KEYS"]
+__all__ = ["adopt_checkpoint_architecture", "explain_mismatch", "MODEL_KEYS"]
+
+log = logging.getLogger(__name__)
 
 MODEL_KEYS = ("model_encoder_type", "num_layers", "hidden_size", "num_bases", "num_heads", "use_self_loop",
               "num_ffn_layers_in_input", "num_ffn_layers_in_gnn", "num_ffn_layers_in_decoder",
               "use_node_embeddings", "gnn_norm", "decoder_norm", "decoder_bias", "node_feat_name",
               "sage_aggregator")
 """``gnn`` keys that decide the model's parameters."""
+
+
+def adopt_checkpoint_architecture(cfg, checkpoint: str):
+    """``cfg`` with the checkpoint's values of :data:`MODEL_KEYS`; one WARNING per key that differed.
+
+    ``cfg`` unchanged when the checkpoint has no readable config (the load then reports it).
+    """
+    try:
+        saved = load_checkpoint_config(checkpoint)
+    except GSError:
+        return cfg
+    update = {}
+    for key in MODEL_KEYS:
+        mine, theirs = getattr(cfg.gnn, key, None), getattr(saved.gnn, key, None)
+        if mine != theirs:
+            log.warning("%s: the config says %r but the checkpoint %s was trained with %r; building the "
+                        "checkpoint's model (%s %s)", key, mine, checkpoint, theirs, flag_name(key),
+                        _text(saved.gnn.model_dump(mode="json")[key]))
+            update[key] = theirs
+    if not update:
+        return cfg
+    return cfg.model_copy(update={"gnn": cfg.gnn.model_copy(update=update)})
 
 
 def explain_mismatch(cfg, checkpoint: str) -> str:

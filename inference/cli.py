@@ -64,7 +64,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     from graphstorm_py.config import load_train_config
     from graphstorm_py.config.homogeneous import resolve_targets
     from graphstorm_py.errors import CheckpointError, ConfigError
-    from graphstorm_py.inference.architecture import explain_mismatch
+    from graphstorm_py.inference.architecture import adopt_checkpoint_architecture, explain_mismatch
     from graphstorm_py.inference.evaluate import evaluate_checkpoint
     from graphstorm_py.model import open_graph
     from graphstorm_py.outputs.infer import infer
@@ -81,6 +81,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if not graph:
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
     dataset = open_graph(graph)
+    cfg = adopt_checkpoint_architecture(cfg, checkpoint)
     cfg = resolve_targets(cfg, dataset.ntypes, dataset.etypes)
     minibatch = None if args.mini_batch is None else parse_bool(args.mini_batch)
     if args.save_embed_path or args.save_prediction_path:   # the flags say exactly what to write

@@ -69,6 +69,8 @@ UNUSED: Dict[str, str] = {
                          "--distill), not by training or inference",
     "max_distill_step": "it is read only by GraphStorm's distillation command, not by training or "
                         "inference",
+    "bert_infer_bs": "it is the old name of lm_infer_batch_size (a language model's inference batch "
+                     "size), which GraphStorm's own YAMLs still carry and GraphStorm no longer reads",
 }
 """Settings of features a run does not use; accepted and logged as unused."""
 
@@ -114,7 +116,7 @@ GRAPHSTORM_KEYS: Tuple[str, ...] = (
     # language models and distillation
     "lm_tune_lr", "lm_train_nodes", "lm_infer_batch_size", "freeze_lm_encoder_epochs",
     "cache_lm_embed", "max_seq_len", "training_method", "lm_encoder_only", "textual_data_path",
-    "max_distill_step",
+    "max_distill_step", "bert_infer_bs",
     # every task
     "task_type", "eval_metric", "mask_fields", "task_weight",
     # classification / regression

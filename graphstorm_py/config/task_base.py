@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, List, Literal, Optional, Unio
 from pydantic import Field, field_validator, model_validator
 
 from graphstorm_py.config.fields import FloatList, NameList, StrictModel
+from graphstorm_py.config.syntax import parse_float_list
 
 __all__ = [
     "TaskConfigBase", "ClassificationFields", "RegressionFields", "CLASSIFICATION_METRICS",
@@ -99,6 +100,10 @@ class ClassificationFields(StrictModel):
         multilabel: multi-label classification (one sigmoid per class). Default ``False``.
         multilabel_weights: positive weight per class for multi-label BCE ("0.1,0.2" or a list).
         imbalance_class_weights: loss weight per class ("0.1,0.9" or a list), each > 0.
+            With several target node types these three may be given per node type
+            (``{movie: true, user: false}``, ``{user: "0.1,0.2"}``, as GraphStorm allows); a type
+            left out is not multi-label / has no weights. Read them with :meth:`multilabel_of`
+            and :meth:`weights_of`.
         class_loss_func: ``cross_entropy`` or ``focal`` (binary). Default ``cross_entropy``.
         alpha / gamma: focal-loss parameters, default 0.25 / 2.0 when ``focal``, else ``None``.
         return_proba: predictions as class probabilities (``True``) or the argmax. Default ``True``.
@@ -110,9 +115,9 @@ class ClassificationFields(StrictModel):
 
     eval_metric: List[str] = Field(default_factory=lambda: ["accuracy"])
     num_classes: Union[int, Dict[str, int]]
-    multilabel: bool = False
-    multilabel_weights: Optional[FloatList] = None
-    imbalance_class_weights: Optional[FloatList] = None
+    multilabel: Union[bool, Dict[str, bool]] = False
+    multilabel_weights: Optional[Union[Dict[str, List[float]], FloatList]] = None
+    imbalance_class_weights: Optional[Union[Dict[str, List[float]], FloatList]] = None
     class_loss_func: Literal["cross_entropy", "focal"] = "cross_entropy"
     alpha: Optional[float] = None
     gamma: Optional[float] = None
@@ -141,6 +146,27 @@ class ClassificationFields(StrictModel):
                 raise ValueError(f"must be > 0, got {n}")
         return value
 
+    @field_validator("multilabel_weights", "imbalance_class_weights", mode="before")
+    @classmethod
+    def _per_type_weights(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): parse_float_list(v) for k, v in value.items()}
+        return value
+
+    def multilabel_of(self, ntype: Optional[str] = None) -> bool:
+        """``multilabel`` of a target type (the only value unless it is given per node type)."""
+        return bool(self.multilabel.get(ntype, False)) if isinstance(self.multilabel, dict) else self.multilabel
+
+    def weights_of(self, key: str, ntype: Optional[str] = None) -> Optional[List[float]]:
+        """``multilabel_weights`` / ``imbalance_class_weights`` of a target type, or None."""
+        value = getattr(self, key)
+        return value.get(ntype) if isinstance(value, dict) else value
+
+    @property
+    def any_multilabel(self) -> bool:
+        """Whether some target type is multi-label."""
+        return any(self.multilabel.values()) if isinstance(self.multilabel, dict) else self.multilabel
+
     def classes_of(self, ntype: Optional[str] = None) -> int:
         """``num_classes`` of a target type (the only value unless it is given per node type)."""
         if not isinstance(self.num_classes, dict):
@@ -158,21 +184,31 @@ class ClassificationFields(StrictModel):
                              f"{ntypes}")
         if per_type and ntypes is None:
             raise ValueError("'num_classes' per node type needs a node task")
+        for key in ("multilabel", "multilabel_weights", "imbalance_class_weights"):
+            value = getattr(self, key)
+            if isinstance(value, dict) and ntypes is None:
+                raise ValueError(f"'{key}' per node type needs a node task")
+            if isinstance(value, dict) and not set(value) <= set(ntypes):
+                raise ValueError(f"per-node-type '{key}' names {sorted(set(value) - set(ntypes))}, which "
+                                 f"target_ntype {ntypes} lacks")
         for key, positive in (("multilabel_weights", False), ("imbalance_class_weights", True)):
-            weights = getattr(self, key)
-            if weights is None:
-                continue
-            if per_type and len(set(self.num_classes.values())) > 1:
-                raise ValueError(f"'{key}' needs one num_classes for every target node type")
-            if len(weights) != self.classes_of(next(iter(self.num_classes)) if per_type else None):
-                raise ValueError(f"'{key}' has {len(weights)} weights but 'num_classes' is "
-                                 f"{self.num_classes}")
-            if any(w < 0 or (positive and w == 0) for w in weights):
-                raise ValueError(f"'{key}' must be {'> 0' if positive else '>= 0'}: {weights}")
-        if self.multilabel_weights is not None and not self.multilabel:
-            raise ValueError("'multilabel_weights' needs 'multilabel: true'")
+            value = getattr(self, key)
+            for ntype, weights in (value.items() if isinstance(value, dict) else [(None, value)]):
+                if weights is None:
+                    continue
+                where = f"'{key}' of {ntype!r}" if ntype else f"'{key}'"
+                if ntype is None and per_type and len(set(self.num_classes.values())) > 1:
+                    raise ValueError(f"'{key}' needs one num_classes for every target node type (or give it "
+                                     "per node type)")
+                n = self.classes_of(ntype if ntype else next(iter(self.num_classes)) if per_type else None)
+                if len(weights) != n:
+                    raise ValueError(f"{where} has {len(weights)} weights but 'num_classes' is {n}")
+                if any(w < 0 or (positive and w == 0) for w in weights):
+                    raise ValueError(f"{where} must be {'> 0' if positive else '>= 0'}: {weights}")
+                if key == "multilabel_weights" and not (self.multilabel_of(ntype) if ntype else self.any_multilabel):
+                    raise ValueError(f"{where} needs 'multilabel: true'" + (f" for {ntype!r}" if ntype else ""))
         binary = [m for m in self.eval_metric if m.startswith(BINARY_METRIC_PREFIXES)]
-        if binary and (self.multilabel or max(self.num_classes.values() if per_type else [self.num_classes]) > 2):
+        if binary and (self.any_multilabel or max(self.num_classes.values() if per_type else [self.num_classes]) > 2):
             raise ValueError(f"metric {binary[0]!r} is for binary classification: it needs num_classes "
                              "1 or 2 and no multilabel")
         if self.class_loss_func == "focal":

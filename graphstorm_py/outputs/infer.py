@@ -75,6 +75,20 @@ def _embedding_batches(run, ntypes: List[str], batch_size: int, minibatch: bool,
         bar.close()
 
 
+def _prediction_names(tasks) -> List[Tuple[Any, Dict[Optional[str], str]]]:
+    """Per task, its prediction dataset names keyed by node type (``None``: the task's only one):
+    the target (ntype or src_rel_dst), one per type for a node task with several target types,
+    under ``<task name>/`` when there are several tasks."""
+    many, out = len(tasks) > 1, []
+    for t in tasks:
+        if getattr(t, "multi_ntype", False):
+            keys = {n: n for n in t.ntypes}
+        else:
+            keys = {None: getattr(t, "output_name", None) or t.ntype}
+        out.append((t, {k: f"{t.name}/{v}" if many else v for k, v in keys.items()}))
+    return out
+
+
 def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = None,
           pred_path: Optional[str] = None, infer_all: bool = False, fmt: str = "parquet",
           chunk_size: int = 100_000, minibatch: Optional[bool] = None, device=None) -> Dict[str, Any]:
@@ -117,16 +131,14 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
             pred_path = io.join(embed_path.rstrip("/"), PREDICTIONS_SUBDIR)
             log.info("predictions go to %s (the prediction path is the embedding path)", pred_path)
         outputs["predictions"] = OutputDir(pred_path, "predictions", fmt, chunk_size, provenance)
-        many = len(run.tasks) > 1
-        targets = [(t, getattr(t, "output_name", None) or t.ntype) for t in run.tasks]   # ntype or src_rel_dst
-        pred_names = [(t, f"{t.name}/{target}" if many else target) for t, target in targets]
+        pred_names = _prediction_names(run.tasks)
     # nothing stale may look complete: drop every old manifest before writing anything
     for out in outputs.values():
         out.invalidate()
     if "embeddings" in outputs:
         outputs["embeddings"].begin(ntypes)
     if "predictions" in outputs:
-        outputs["predictions"].begin([name.split("/")[0] for _, name in pred_names])
+        outputs["predictions"].begin([name.split("/")[0] for _, names in pred_names for name in names.values()])
 
     remap = IdRemapper(dataset)
     result: Dict[str, Any] = {}
@@ -144,14 +156,24 @@ def infer(cfg, graph_path: str, checkpoint: str, *, embed_path: Optional[str] = 
         result["embeddings"] = out.commit()
     if "predictions" in outputs:
         out = outputs["predictions"]
-        for task, name in pred_names:
-            with out.dataset(name) as ds:
-                bar = progress(desc=f"predictions {name}", unit="node")
-                for chunk in predict_task(task, run, embedder, infer_all, batch_size):
-                    extra = {k: remap(t, ids) for k, (t, ids) in chunk.columns.items()}
-                    orig = None if chunk.ntype is None else remap(chunk.ntype, chunk.nids)
-                    ds.write(prediction_table(orig, chunk.pred, extra))
-                    bar.update(len(chunk.nids))
+        for task, names in pred_names:
+            ds, name, seen = None, None, set()
+            for chunk in predict_task(task, run, embedder, infer_all, batch_size):
+                if names.get(chunk.ntype, names.get(None)) != name:      # the next target type's dataset
+                    if ds is not None:
+                        ds.close()
+                        bar.close()
+                    name = names.get(chunk.ntype, names.get(None))
+                    ds, bar = out.dataset(name), progress(desc=f"predictions {name}", unit="node")
+                    seen.add(name)
+                extra = {k: remap(t, ids) for k, (t, ids) in chunk.columns.items()}
+                orig = None if chunk.ntype is None else remap(chunk.ntype, chunk.nids)
+                ds.write(prediction_table(orig, chunk.pred, extra))
+                bar.update(len(chunk.nids))
+            if ds is not None:
+                ds.close()
                 bar.close()
+            for empty in set(names.values()) - seen:        # a target without rows still gets its dataset
+                out.dataset(empty).close()
         result["predictions"] = out.commit()
     return result

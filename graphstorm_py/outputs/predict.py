@@ -79,9 +79,9 @@ def inference_targets(name: str, what: str, count: int, mask_name: str, read_mas
     return ids
 
 
-def node_targets(task, infer_all: bool) -> torch.Tensor:
-    """The nodes to predict (:func:`inference_targets`)."""
-    ds, ntype, mask = task.dataset, task.ntype, task.config.mask_fields[2]
+def node_targets(task, infer_all: bool, ntype: Optional[str] = None) -> torch.Tensor:
+    """The nodes of ``ntype`` (default the task's :attr:`ntype`) to predict (:func:`inference_targets`)."""
+    ds, ntype, mask = task.dataset, ntype or task.ntype, task.config.mask_fields[2]
     if ntype not in ds.ntypes:
         task.targets   # the ConfigError naming the graph's node types
     return inference_targets(task.name, f"nodes of type {ntype!r}", ds.num_nodes(ntype), mask,
@@ -91,10 +91,12 @@ def node_targets(task, infer_all: bool) -> torch.Tensor:
 
 @torch.no_grad()
 def _node_predictions(task, run, embedder, infer_all: bool, batch_size: int) -> Iterator[PredictionChunk]:
+    """Chunks of the evaluation type, or of every target type in turn when the task has several."""
     decoder = run.model.decoders[task.name]
-    for nids in node_targets(task, infer_all).split(batch_size):
-        h = embedder({task.ntype: nids})[task.ntype]
-        yield PredictionChunk(task.ntype, nids, task.predictions(decoder, h).float().cpu())
+    for ntype in (task.ntypes if getattr(task, "multi_ntype", False) else [task.ntype]):
+        for nids in node_targets(task, infer_all, ntype).split(batch_size):
+            h = embedder({ntype: nids})[ntype]
+            yield PredictionChunk(ntype, nids, task.predictions(decoder, h, ntype).float().cpu())
 
 
 register_predictor("node_classification")(_node_predictions)

@@ -54,7 +54,8 @@ class NodeTask(Task):
         self.ntype = getattr(config, "eval_target_ntype", None) or self.ntypes[0]
         self.dataset, self.seed = dataset, seed
         self.decoder_ffn_layers, self.dropout = decoder_ffn_layers, dropout
-        self.loss_fn = self.build_loss()
+        self.loss_fns = {t: self.build_loss(t) for t in self.ntypes}   # per type: weights may differ
+        self.loss_fn = self.loss_fns[self.ntype]
 
     @property
     def multi_ntype(self) -> bool:
@@ -87,7 +88,7 @@ class NodeTask(Task):
     def check_labels(self, targets: NodeTargets) -> None:
         """Raise a DataError when the labels cannot serve this task."""
 
-    def build_loss(self) -> nn.Module:
+    def build_loss(self, ntype: str) -> nn.Module:
         raise NotImplementedError
 
     # ---- targets --------------------------------------------------------------------------
@@ -140,7 +141,7 @@ class NodeTask(Task):
         total, count = 0.0, 0
         for t, y in batch.extra["labels"].items():
             out = self.head(decoder, t)(emb[t])
-            total = total + self.loss_fn(out, y.to(out.device)) * y.size(0)
+            total = total + self.loss_fns[t](out, y.to(out.device)) * y.size(0)
             count += y.size(0)
         return total / max(count, 1)
 
@@ -159,23 +160,24 @@ class NodeClassificationTask(NodeTask):
 
     def check_labels(self, targets: NodeTargets) -> None:
         nids = targets.all_labelled()
-        if nids.numel() and not self.config.multilabel:
+        if nids.numel() and not self.config.multilabel_of(targets.ntype):
             check_class_ids(self.config, targets.labels(nids), "node_classification", targets.ntype, "nodes")
 
-    def build_loss(self) -> nn.Module:
-        return classification_loss(self.config)
+    def build_loss(self, ntype: str) -> nn.Module:
+        return classification_loss(self.config, ntype)
 
     def build_head(self, in_dim: int, ntype: str) -> nn.Module:
         c = self.config
-        return EntityClassifier(in_dim, c.classes_of(ntype), c.multilabel, num_ffn_layers=self.decoder_ffn_layers,
+        return EntityClassifier(in_dim, c.classes_of(ntype), c.multilabel_of(ntype), num_ffn_layers=self.decoder_ffn_layers,
                                 dropout=self.dropout, use_bias=self.decoder_bias, norm=self.decoder_norm)
 
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         return self.head(decoder).predict_proba(self._h(emb))
 
-    def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
-        """What gs-infer writes: probabilities when ``return_proba``, else class ids."""
-        head = self.head(decoder)
+    def predictions(self, decoder: nn.Module, h: torch.Tensor, ntype: str | None = None) -> torch.Tensor:
+        """What gs-infer writes for nodes of ``ntype`` (default :attr:`ntype`): probabilities when
+        ``return_proba``, else class ids."""
+        head = self.head(decoder, ntype)
         return head.predict_proba(h) if self.config.return_proba else head.predict(h)
 
 
@@ -184,7 +186,7 @@ class NodeRegressionTask(NodeTask):
 
     task_type = "node_regression"
 
-    def build_loss(self) -> nn.Module:
+    def build_loss(self, ntype: str) -> nn.Module:
         return regression_loss(self.config)
 
     def build_head(self, in_dim: int, ntype: str) -> nn.Module:
@@ -194,6 +196,6 @@ class NodeRegressionTask(NodeTask):
     def predict(self, decoder: nn.Module, emb: Mapping[str, torch.Tensor], batch: TaskBatch) -> torch.Tensor:
         return self.head(decoder)(self._h(emb))
 
-    def predictions(self, decoder: nn.Module, h: torch.Tensor) -> torch.Tensor:
-        """What gs-infer writes: the predicted values ``[n, 1]``."""
-        return self.head(decoder)(h)
+    def predictions(self, decoder: nn.Module, h: torch.Tensor, ntype: str | None = None) -> torch.Tensor:
+        """What gs-infer writes for nodes of ``ntype`` (default :attr:`ntype`): the values ``[n, 1]``."""
+        return self.head(decoder, ntype)(h)

@@ -57,7 +57,7 @@ class ReconstructNodeFeatTask(NodeTask):
         y = self.targets.labels(nids).float()
         return TaskBatch(seeds={self.ntype: nids}, labels=y.reshape(y.size(0), -1))
 
-    def build_loss(self) -> nn.Module:
+    def build_loss(self, ntype: str) -> nn.Module:
         return REGRESSION_LOSSES.get("mse")()
 
     def build_head(self, in_dim: int, ntype: str) -> nn.Module:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 from torch import nn
 
@@ -13,7 +15,7 @@ __all__ = ["check_class_ids", "classification_loss", "regression_loss"]
 
 def check_class_ids(config, y: torch.Tensor, task_type: str, owner: str, where: str) -> None:
     """Integer class ids in ``[0, num_classes)``; ``owner`` names the node or edge type."""
-    if y.numel() == 0 or config.multilabel:
+    if y.numel() == 0 or config.multilabel_of(owner):
         return
     if y.is_floating_point():
         raise DataError(f"{task_type}: label {config.label_field!r} of {owner!r} holds floats; "
@@ -25,17 +27,18 @@ def check_class_ids(config, y: torch.Tensor, task_type: str, owner: str, where: 
                         f"[{lo}, {hi}] on masked {where}, but num_classes is {n}")
 
 
-def classification_loss(config) -> nn.Module:
-    """``class_loss_func`` with ``imbalance_class_weights`` / ``multilabel_weights``."""
+def classification_loss(config, ntype: Optional[str] = None) -> nn.Module:
+    """``class_loss_func`` with ``imbalance_class_weights`` / ``multilabel_weights`` (those of
+    target type ``ntype`` when they are given per node type)."""
     c = config
     if c.class_loss_func == "focal":
-        if c.multilabel or max(c.num_classes.values() if isinstance(c.num_classes, dict) else [c.num_classes]) > 2:
+        if c.any_multilabel or max(c.num_classes.values() if isinstance(c.num_classes, dict) else [c.num_classes]) > 2:
             raise ConfigError("class_loss_func 'focal' is binary: it needs num_classes 1 or 2 and no multilabel")
         return CLASS_LOSSES.get("focal")(alpha=c.alpha, gamma=c.gamma)
-    weights = None if c.imbalance_class_weights is None else torch.tensor(c.imbalance_class_weights)
-    pos = None if c.multilabel_weights is None else torch.tensor(c.multilabel_weights)
+    weights, pos = (c.weights_of(k, ntype) for k in ("imbalance_class_weights", "multilabel_weights"))
     return CLASS_LOSSES.get(c.class_loss_func, key="class_loss_func")(
-        multilabel=c.multilabel, class_weights=weights, multilabel_weights=pos)
+        multilabel=c.multilabel_of(ntype), class_weights=None if weights is None else torch.tensor(weights),
+        multilabel_weights=None if pos is None else torch.tensor(pos))
 
 
 def regression_loss(config) -> nn.Module:

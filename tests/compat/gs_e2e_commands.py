@@ -95,13 +95,14 @@ COMMANDS: Tuple[Command, ...] = (
     _c("nc-multi-node-feat", f"{NC} --num-epochs 3 --node-feat-name user:feat0 movie:title", graph="multi_feat"),
     _c("nc-multi-feat", f"{NC} --num-epochs 3 --node-feat-name movie:title user:feat0,feat1", graph="multi_feat"),
     _c("nc-multi-target", f"--workspace $WS {L} --part-config $G/movie-lens-100k.json "
-       "--cf ml_nc_multi_target_ntypes.yaml --num-epochs 3 --save-model-path $TMP/gsgnn_nc_ml/"),
+       "--cf ml_nc_multi_target_ntypes.yaml --num-epochs 3 --save-model-path $TMP/gsgnn_nc_ml/",
+       graph="multi_target"),
     _c("nc-multi-target-infer", f"--inference --workspace $WS {L} --part-config $G/movie-lens-100k.json "
        "--cf ml_nc_multi_target_ntypes.yaml --save-embed-path $TMP/gsgnn_nc_ml/infer-emb/ --save-prediction-path "
        "$TMP/gsgnn_nc_ml/prediction/ --restore-model-path $TMP/gsgnn_nc_ml/epoch-0/ --preserve-input True",
-       script="infer"),
+       graph="multi_target", script="infer"),
     _c("nc-multi-target-multilabel", f"--workspace $WS {L} --part-config $G/movie-lens-100k.json "
-       "--cf ml_nc_multi_target_ntypes_multilabel.yaml --num-epochs 3"),
+       "--cf ml_nc_multi_target_ntypes_multilabel.yaml --num-epochs 3", graph="multi_target_multilabel"),
 )
 
 EC = f"--workspace $WS {L} --part-config $G/movie-lens-100k.json --cf ml_ec.yaml"
