@@ -29,7 +29,7 @@ from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, ent
 from graphstorm_py.gconstruct.id_checks import describe_missing, raise_missing
 from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask, unique_in_order
 from graphstorm_py.gconstruct.labels import build_label, split_masks
-from graphstorm_py.gconstruct.partition import partition_nodes
+from graphstorm_py.gconstruct.partition import partition_nodes, partition_stats
 from graphstorm_py.gconstruct.shared_features import share_transforms
 from graphstorm_py.gconstruct.splits import match_edge_pairs, split_rows
 from graphstorm_py.gconstruct.transforms.base import TransformContext
@@ -341,7 +341,25 @@ def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
     if opts.add_reverse_edges:
         b.add_reverse_edges()
     num_nodes = {t: d.count for t, d in b.nodes.items()}
-    parts = partition_nodes(opts.part_method, num_nodes, {et: (e.src, e.dst) for et, e in b.edges.items()},
-                            opts.num_parts, opts.seed)
+    edges = {et: (e.src, e.dst) for et, e in b.edges.items()}
+    skip = [et for et, e in b.edges.items() if e.reverse_of]
+    train = train_masks(b.nodes)
+    parts = partition_nodes(opts.part_method, num_nodes, edges, opts.num_parts, opts.seed, train, skip,
+                            orig_ids={t: d.orig_ids for t, d in b.nodes.items()})
+    stats = partition_stats(opts.part_method, parts, opts.num_parts, edges, train, skip)
+    del edges
+    log.info("partitions (%s): edge cut %.4f of %d edges", stats["method"], stats["edge_cut_ratio"],
+             stats["num_edges"])
     return write_graph(opts.output_dir, opts.graph_name, b.nodes, b.edges, opts.num_parts, parts,
-                       transforms=b.all_states(), extra={"created_by": "gs-construct"})
+                       transforms=b.all_states(), extra={"created_by": "gs-construct", "partition_stats": stats})
+
+
+def train_masks(nodes: Dict[str, NodeTypeData]) -> Dict[str, np.ndarray]:
+    """Per node type, the nodes in any label's training mask (for balancing partitions)."""
+    out = {}
+    for ntype, data in nodes.items():
+        names = [info.get("masks", {}).get("train") for info in data.labels.values()]
+        masks = [np.asarray(data.arrays[n], dtype=bool) for n in names if n in data.arrays]
+        if masks:
+            out[ntype] = np.logical_or.reduce(masks)
+    return out
