@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="metadata.json of an earlier construction whose fitted transform state to reuse")
     p.add_argument("--remap-node-id", action="store_true",
                    help="accepted for GraphStorm compatibility: IDs are always mapped and id_map/ is always written")
+    p.add_argument("--engine", default="local", choices=["local", "ray"],
+                   help="local (default: threads in this process) or ray (Ray Data on a cluster; same output)")
+    p.add_argument("--ray-address", default=None,
+                   help="with --engine ray: the cluster to join (e.g. 10.0.0.1:6379); default: a local Ray")
     p.add_argument("--seed", type=int, default=0, help="seed for random splits and partitions")
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
     p.add_argument("--verbose", action="store_true")
@@ -63,7 +67,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     opts = ConstructOptions(output_dir=args.output_dir, graph_name=args.graph_name, num_parts=args.num_parts,
                             part_method=args.part_method, add_reverse_edges=args.add_reverse_edges,
                             skip_nonexist_edges=args.skip_nonexist_edges, num_workers=args.num_processes,
-                            feature_validate=not args.no_feature_validate, transform_state=saved, seed=args.seed)
+                            feature_validate=not args.no_feature_validate, transform_state=saved, seed=args.seed,
+                            engine=args.engine, ray_address=args.ray_address)
     start = time.perf_counter()
     meta = construct_graph(conf, opts)
     logging.getLogger("gs-construct").info(

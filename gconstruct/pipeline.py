@@ -25,7 +25,8 @@ from graphstorm_py import io
 from graphstorm_py.errors import ConfigError, DataError
 from graphstorm_py.gconstruct.config import ConstructConfig, EdgeConf, LabelConf, NodeConf
 from graphstorm_py.gconstruct.combine import combine_arrays, combine_columns, scatter
-from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, entry_files, read_entry
+from graphstorm_py.gconstruct.engines import LocalEngine, make_engine
+from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, entry_files
 from graphstorm_py.gconstruct.id_checks import describe_missing, raise_missing
 from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask, unique_in_order
 from graphstorm_py.gconstruct.labels import build_label, split_masks
@@ -53,6 +54,8 @@ class ConstructOptions:
     feature_validate: bool = True
     transform_state: Optional[dict] = None   # metadata["transforms"] of an earlier run
     seed: int = 0
+    engine: str = "local"                      # gconstruct.engines.ENGINES
+    ray_address: Optional[str] = None
 
 
 def _bind(features, prefix: str, where: str, saved: dict, etype=None) -> List[BoundTransform]:
@@ -84,6 +87,7 @@ class _Builder:
         self.edges: Dict[EdgeType, EdgeTypeData] = {}
         self.empty_ntypes: Dict[str, List[str]] = {}   # node types whose files have no rows -> their outputs
         self.ctx = TransformContext(validate=opts.feature_validate, lookup=self.lookup)
+        self.engine = LocalEngine()
 
     def lookup(self, ntype: str, values) -> np.ndarray:
         return self.id_maps[ntype].lookup(values)
@@ -101,7 +105,7 @@ class _Builder:
         for i, node in enumerate(self.conf.nodes):
             where = f"nodes[{i}] ({node.node_type})"
             ids = [node.node_id_col] if node.node_id_col else []
-            data = read_entry(files[i], node.format.name, node.format.separator, ids, self._node_bound[i],
+            data = self.engine.read_entry(files[i], node.format.name, node.format.separator, ids, self._node_bound[i],
                               _label_cols(node.labels), self.ctx, where, self.opts.num_workers)
             if node.node_id_col:
                 raise_missing(where, data, node.node_id_col)
@@ -181,7 +185,7 @@ class _Builder:
             where = f"edges[{i}] ({','.join(edge.relation)})"
             files = entry_files(edge.files, self.conf.base_dir, f"edges[{i}]")
             ids = [edge.source_id_col, edge.dest_id_col] if edge.source_id_col else []
-            data = read_entry(files, edge.format.name, edge.format.separator, ids, self._edge_bound[i],
+            data = self.engine.read_entry(files, edge.format.name, edge.format.separator, ids, self._edge_bound[i],
                               _label_cols(edge.labels), self.ctx, where, self.opts.num_workers)
             raw.setdefault(edge.etype, []).append((i, edge, data))
         self._drop = {etype: self._missing_endpoints(entries) for etype, entries in raw.items()}
@@ -218,7 +222,7 @@ class _Builder:
         for ntype, cols in from_edges.items():
             if ntype in self.id_maps and ntype not in self.empty_ntypes:
                 continue
-            idmap = NodeIdMap(ntype, unique_in_order(cols))
+            idmap = NodeIdMap(ntype, self.engine.unique_in_order(cols))
             if ntype in self.id_maps and not len(idmap):
                 continue  # no rows in its files, none in the edges: 0 nodes
             if self.empty_ntypes.get(ntype):
@@ -332,8 +336,12 @@ def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
     # an earlier output stops looking complete as soon as a new run starts over it
     io.remove(io.join(opts.output_dir, "metadata.json"))
     b = _Builder(conf, opts)
-    b.read_nodes()
-    b.read_edges()
+    b.engine = make_engine(opts.engine, opts.ray_address)
+    try:
+        b.read_nodes()
+        b.read_edges()
+    finally:
+        b.engine.close()
     for etype in b.edges:
         for nt in (etype[0], etype[2]):
             if nt not in b.nodes:
