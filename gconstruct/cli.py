@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local (default: threads in this process) or ray (Ray Data on a cluster; same output)")
     p.add_argument("--ray-address", default=None,
                    help="with --engine ray: the cluster to join (e.g. 10.0.0.1:6379); default: a local Ray")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse the stages (read, partition) a failed run over the same --output-dir completed; "
+                   "their checkpoints live in OUTPUT/_stages until metadata.json is written")
+    p.add_argument("--no-checkpoint", action="store_true", help="keep no per-stage checkpoints (saves disk)")
     p.add_argument("--seed", type=int, default=0, help="seed for random splits and partitions")
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
     p.add_argument("--verbose", action="store_true")
@@ -68,7 +72,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
                             part_method=args.part_method, add_reverse_edges=args.add_reverse_edges,
                             skip_nonexist_edges=args.skip_nonexist_edges, num_workers=args.num_processes,
                             feature_validate=not args.no_feature_validate, transform_state=saved, seed=args.seed,
-                            engine=args.engine, ray_address=args.ray_address)
+                            engine=args.engine, ray_address=args.ray_address,
+                            checkpoint=not args.no_checkpoint, resume=args.resume)
     start = time.perf_counter()
     meta = construct_graph(conf, opts)
     logging.getLogger("gs-construct").info(

@@ -15,6 +15,7 @@ Stages, in order (each shows a progress bar):
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -32,6 +33,7 @@ from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask, unique_in_o
 from graphstorm_py.gconstruct.labels import build_label, split_masks
 from graphstorm_py.gconstruct.partition import partition_nodes, partition_stats
 from graphstorm_py.gconstruct.shared_features import share_transforms
+from graphstorm_py.gconstruct.stages import StageStore, fail_hook
 from graphstorm_py.gconstruct.splits import match_edge_pairs, split_rows
 from graphstorm_py.gconstruct.transforms.base import TransformContext
 from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
@@ -56,6 +58,8 @@ class ConstructOptions:
     seed: int = 0
     engine: str = "local"                      # gconstruct.engines.ENGINES
     ray_address: Optional[str] = None
+    checkpoint: bool = True                    # per-stage checkpoints under OUTPUT/_stages
+    resume: bool = False                       # reuse complete stage checkpoints
 
 
 def _bind(features, prefix: str, where: str, saved: dict, etype=None) -> List[BoundTransform]:
@@ -295,17 +299,6 @@ class _Builder:
                 etd.features[name] = bt.transform.output_info(bt.state).get(name, {})
                 etd.nid_arrays[name] = etype[2]
 
-    def add_reverse_edges(self):
-        for etype in list(self.edges):
-            src_t, rel, dst_t = etype
-            rev = (dst_t, f"{rel}-rev", src_t)
-            if rev in self.edges:
-                raise ConfigError(f"--add-reverse-edges: edge type {','.join(rev)} already exists")
-            fwd = self.edges[etype]
-            feats = {k: v for k, v in fwd.arrays.items() if k in fwd.features and k not in fwd.nid_arrays}
-            self.edges[rev] = EdgeTypeData(src=fwd.dst, dst=fwd.src, arrays=dict(feats),
-                                           features={k: fwd.features[k] for k in feats}, reverse_of=etype)
-
     def all_states(self) -> dict:
         states = dict(self.states)
         for bts in list(self._node_bound.values()) + list(self._edge_bound.values()):
@@ -313,6 +306,19 @@ class _Builder:
                 if bt.state is not None:  # None: never fitted, its entries have no rows
                     states[bt.key] = {"name": bt.transform.name, "state": bt.state}
         return states
+
+
+def add_reverse_edges(edges: Dict[EdgeType, EdgeTypeData]) -> None:
+    """Add ``(dst, REL-rev, src)`` for every edge type, sharing its arrays (no copies)."""
+    for etype in list(edges):
+        src_t, rel, dst_t = etype
+        rev = (dst_t, f"{rel}-rev", src_t)
+        if rev in edges:
+            raise ConfigError(f"--add-reverse-edges: edge type {','.join(rev)} already exists")
+        fwd = edges[etype]
+        feats = {k: v for k, v in fwd.arrays.items() if k in fwd.features and k not in fwd.nid_arrays}
+        edges[rev] = EdgeTypeData(src=fwd.dst, dst=fwd.src, arrays=dict(feats),
+                                  features={k: fwd.features[k] for k in feats}, reverse_of=etype)
 
 
 def _filter_entry(d: EntryData, keep: Optional[np.ndarray]) -> EntryData:
@@ -331,10 +337,9 @@ def _bad_examples(id_columns, bad: np.ndarray) -> list:
     return [(a, b) for a, b in zip(s, d)]
 
 
-def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
-    """Run the whole construction; returns the written :class:`GraphMetadata`."""
-    # an earlier output stops looking complete as soon as a new run starts over it
-    io.remove(io.join(opts.output_dir, "metadata.json"))
+def _read(conf: ConstructConfig, opts: ConstructOptions) -> dict:
+    """Stage ``read``: every entry read and transformed, IDs mapped, labels and masks built."""
+    start = time.perf_counter()
     b = _Builder(conf, opts)
     b.engine = make_engine(opts.engine, opts.ray_address)
     try:
@@ -346,20 +351,59 @@ def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
         for nt in (etype[0], etype[2]):
             if nt not in b.nodes:
                 raise ConfigError(f"node type {nt!r} of edge type {','.join(etype)} has no IDs")
-    if opts.add_reverse_edges:
-        b.add_reverse_edges()
-    num_nodes = {t: d.count for t, d in b.nodes.items()}
-    edges = {et: (e.src, e.dst) for et, e in b.edges.items()}
-    skip = [et for et, e in b.edges.items() if e.reverse_of]
-    train = train_masks(b.nodes)
+    log.info("stage read (%s engine): %s nodes, %s edges in %.1fs", opts.engine,
+             {t: d.count for t, d in b.nodes.items()}, {",".join(et): e.count for et, e in b.edges.items()},
+             time.perf_counter() - start)
+    return {"nodes": b.nodes, "edges": b.edges, "states": b.all_states()}
+
+
+def _partition(nodes, edge_data, opts: ConstructOptions) -> dict:
+    """Stage ``partition``: each node's partition and the statistics metadata.json records."""
+    start = time.perf_counter()
+    num_nodes = {t: d.count for t, d in nodes.items()}
+    edges = {et: (e.src, e.dst) for et, e in edge_data.items()}
+    skip = [et for et, e in edge_data.items() if e.reverse_of]
+    train = train_masks(nodes)
     parts = partition_nodes(opts.part_method, num_nodes, edges, opts.num_parts, opts.seed, train, skip,
-                            orig_ids={t: d.orig_ids for t, d in b.nodes.items()})
+                            orig_ids={t: d.orig_ids for t, d in nodes.items()})
     stats = partition_stats(opts.part_method, parts, opts.num_parts, edges, train, skip)
-    del edges
-    log.info("partitions (%s): edge cut %.4f of %d edges", stats["method"], stats["edge_cut_ratio"],
-             stats["num_edges"])
-    return write_graph(opts.output_dir, opts.graph_name, b.nodes, b.edges, opts.num_parts, parts,
-                       transforms=b.all_states(), extra={"created_by": "gs-construct", "partition_stats": stats})
+    log.info("stage partition (%s): edge cut %.4f of %d edges in %.1fs", stats["method"], stats["edge_cut_ratio"],
+             stats["num_edges"], time.perf_counter() - start)
+    return {"parts": parts, "stats": stats}
+
+
+def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
+    """Run the whole construction; returns the written :class:`GraphMetadata`.
+
+    Stages ``read`` and ``partition`` are checkpointed (:mod:`.stages`); with ``opts.resume``
+    a stage whose checkpoint is complete for the same config and options is not redone.
+    """
+    # an earlier output stops looking complete as soon as a new run starts over it
+    io.remove(io.join(opts.output_dir, "metadata.json"))
+    store = StageStore(opts.output_dir, opts.checkpoint, opts.resume)
+    read_params = {"conf": conf.model_dump(mode="json"), "base_dir": conf.base_dir, "seed": opts.seed,
+                   "skip_nonexist_edges": opts.skip_nonexist_edges, "validate": opts.feature_validate,
+                   "transform_state": opts.transform_state}
+    built = store.load("read", read_params)
+    if built is None:
+        built = _read(conf, opts)
+        store.save("read", read_params, built)
+    fail_hook("read")
+    nodes, edges = built["nodes"], built["edges"]
+    if opts.add_reverse_edges:
+        add_reverse_edges(edges)
+    part_params = dict(read_params, reverse=opts.add_reverse_edges, num_parts=opts.num_parts,
+                       method=opts.part_method)
+    parted = store.load("partition", part_params)
+    if parted is None:
+        parted = _partition(nodes, edges, opts)
+        store.save("partition", part_params, parted)
+    fail_hook("partition")
+    meta = write_graph(opts.output_dir, opts.graph_name, nodes, edges, opts.num_parts, parted["parts"],
+                       transforms=built["states"],
+                       extra={"created_by": "gs-construct", "partition_stats": parted["stats"]})
+    store.clear()
+    return meta
 
 
 def train_masks(nodes: Dict[str, NodeTypeData]) -> Dict[str, np.ndarray]:

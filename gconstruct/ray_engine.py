@@ -102,10 +102,12 @@ class RayEngine:
 
         if not ray.is_initialized():
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
-        if logging.getLogger().level > logging.INFO:   # --quiet: Ray Data's plan/finish lines too
-            logging.getLogger("ray").setLevel(logging.WARNING)
         self._owns = address is None
         import ray.data
+
+        if logging.getLogger().level > logging.INFO:   # --quiet: Ray Data's plan/finish lines too
+            for name in ("ray", "ray.data"):
+                logging.getLogger(name).setLevel(logging.WARNING)
 
         dctx = ray.data.DataContext.get_current()
         dctx.execution_options.preserve_order = True
