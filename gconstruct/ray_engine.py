@@ -36,6 +36,7 @@ __all__ = ["RayEngine", "NUM_BUCKETS"]
 
 log = logging.getLogger(__name__)
 NUM_BUCKETS = 64
+LOCAL_OBJECT_STORE_BYTES = 2 << 30
 _SEP = "|"
 
 
@@ -101,7 +102,9 @@ class RayEngine:
         import ray
 
         if not ray.is_initialized():
-            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+            # a local Ray (no address) gets a bounded object store; a cluster keeps its own settings
+            local = {} if address else {"object_store_memory": LOCAL_OBJECT_STORE_BYTES}
+            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False, **local)
         self._owns = address is None
         import ray.data
 
