@@ -29,22 +29,41 @@ import pyarrow.parquet as pq
 DIM = 64
 
 
-def _write_nodes(path: str, ids: np.ndarray, rng) -> None:
-    feat = rng.standard_normal((len(ids), DIM), dtype=np.float32)
-    col = pa.FixedSizeListArray.from_arrays(pa.array(feat.reshape(-1)), DIM)
-    pq.write_table(pa.table({"id": ids, "feat": col}), path, row_group_size=1 << 20)
+def _write_nodes(path: str, ids: np.ndarray, rng, labels: bool = False) -> None:
+    """Written in slices of 1M rows, so a 1e7-node table never sits in memory twice."""
+    step = 1 << 20
+    writer = None
+    for s in range(0, max(len(ids), 1), step):
+        part = ids[s:s + step]
+        feat = rng.standard_normal((len(part), DIM), dtype=np.float32)
+        cols = {"id": part, "feat": pa.FixedSizeListArray.from_arrays(pa.array(feat.reshape(-1)), DIM)}
+        if labels:
+            cols["label"] = rng.integers(0, 10, len(part))
+        table = pa.table(cols)
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table, row_group_size=step)
+    writer.close()
 
 
-def make_tables(root: str, nodes: int, edges: int, seed: int = 0) -> str:
+def _write_edges(path: str, n_src: int, n_dst: int, count: int, rng) -> None:
+    step = 1 << 23
+    schema = pa.schema([("src", pa.int64()), ("dst", pa.int64())])
+    with pq.ParquetWriter(path, schema) as writer:
+        for s in range(0, count, step):
+            k = min(step, count - s)
+            writer.write_table(pa.table({"src": rng.integers(0, n_src, k), "dst": rng.integers(0, n_dst, k)},
+                                        schema=schema), row_group_size=1 << 20)
+
+
+def make_tables(root: str, nodes: int, edges: int, seed: int = 0, labels: bool = False) -> str:
+    """Parquet tables and the gconstruct config; ``labels``: a 10-class label on ``item``, 80/10/10 split."""
     rng = np.random.default_rng(seed)
     nu, ni = nodes // 2, nodes - nodes // 2
     _write_nodes(os.path.join(root, "user.parquet"), np.arange(nu, dtype=np.int64), rng)
-    _write_nodes(os.path.join(root, "item.parquet"), np.arange(ni, dtype=np.int64), rng)
+    _write_nodes(os.path.join(root, "item.parquet"), np.arange(ni, dtype=np.int64), rng, labels)
     e1, e2 = edges // 2, edges - edges // 2
-    pq.write_table(pa.table({"src": rng.integers(0, nu, e1), "dst": rng.integers(0, ni, e1)}),
-                   os.path.join(root, "buys.parquet"), row_group_size=1 << 20)
-    pq.write_table(pa.table({"src": rng.integers(0, ni, e2), "dst": rng.integers(0, ni, e2)}),
-                   os.path.join(root, "also.parquet"), row_group_size=1 << 20)
+    _write_edges(os.path.join(root, "buys.parquet"), nu, ni, e1, rng)
+    _write_edges(os.path.join(root, "also.parquet"), ni, ni, e2, rng)
     conf = {
         "version": "gconstruct-v0.1",
         "nodes": [{"node_type": t, "format": {"name": "parquet"}, "files": f"{t}.parquet", "node_id_col": "id",
@@ -56,6 +75,9 @@ def make_tables(root: str, nodes: int, edges: int, seed: int = 0) -> str:
              "source_id_col": "src", "dest_id_col": "dst"},
         ],
     }
+    if labels:
+        conf["nodes"][1]["labels"] = [{"label_col": "label", "task_type": "classification",
+                                       "split_pct": [0.8, 0.1, 0.1]}]
     path = os.path.join(root, "conf.json")
     with open(path, "w") as fh:
         json.dump(conf, fh)
@@ -68,23 +90,36 @@ def main() -> None:
     ap.add_argument("--edges", type=float, default=1e7)
     ap.add_argument("--num-parts", type=int, default=1)
     ap.add_argument("--part-method", default="random")
-    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--workdir", default=None, help="reuse the tables already written there (same sizes)")
+    ap.add_argument("--add-reverse-edges", action="store_true", help="as in the issue's GraphStorm comparison")
+    ap.add_argument("--num-processes", type=int, default=1)
+    ap.add_argument("--labels", action="store_true", help="a label with a train mask on item (balanced parts)")
+    ap.add_argument("--extra", default="", help="more gs-construct flags, e.g. '--engine ray'")
     a = ap.parse_args()
     nodes, edges = int(a.nodes), int(a.edges)
     root = a.workdir or tempfile.mkdtemp(prefix="gs-bench-construct-")
     os.makedirs(root, exist_ok=True)
-    conf = make_tables(root, nodes, edges)
+    conf = os.path.join(root, "conf.json")
+    if not os.path.exists(conf):
+        conf = make_tables(root, nodes, edges, labels=a.labels)
     exe = os.path.join(os.path.dirname(sys.executable), "gs-construct")
-    cmd = [exe, "--conf-file", conf, "--output-dir", os.path.join(root, "out"), "--num-parts", str(a.num_parts),
-           "--part-method", a.part_method, "--quiet"]
+    out = os.path.join(root, "out")
+    cmd = [exe, "--conf-file", conf, "--output-dir", out, "--num-parts", str(a.num_parts),
+           "--part-method", a.part_method, "--num-processes", str(a.num_processes), "--quiet"]
+    cmd += ["--add-reverse-edges"] if a.add_reverse_edges else []
+    cmd += a.extra.split()
     start = time.perf_counter()
     subprocess.run(cmd, check=True)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    config = {"nodes": nodes, "edges": edges, "num_parts": a.num_parts, "part_method": a.part_method, "feat_dim": DIM}
+    with open(os.path.join(out, "metadata.json")) as fh:
+        stats = json.load(fh).get("partition_stats", {})
+    config = {"nodes": nodes, "edges": edges, "num_parts": a.num_parts, "part_method": a.part_method, "feat_dim": DIM,
+              "reverse": a.add_reverse_edges, "num_processes": a.num_processes, "extra": a.extra}
     for figure, value, unit in (("construct_wall_s", wall, "s"), ("construct_rows_per_s", (nodes + edges) / wall, "rows/s"),
-                                ("construct_peak_rss_gb", peak / 1e9, "GB")):
-        print(json.dumps({"figure": figure, "value": round(value, 3), "unit": unit, "config": config}))
+                                ("construct_peak_rss_gb", peak / 1e9, "GB"),
+                                ("construct_edge_cut", stats.get("edge_cut_ratio", 0.0), "share")):
+        print(json.dumps({"figure": figure, "value": round(value, 4), "unit": unit, "config": config}), flush=True)
 
 
 if __name__ == "__main__":

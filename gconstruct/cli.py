@@ -23,7 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", required=True, help="output folder, local or s3://")
     p.add_argument("--graph-name", default="graph")
     p.add_argument("--num-parts", type=int, default=1, help="number of partitions (default 1)")
-    p.add_argument("--part-method", default="random", choices=["random", "metis"])
+    p.add_argument("--part-method", default="random", choices=["random", "metis", "kaminpar", "hash", "ldg"],
+                   help="random (default); metis (pymetis) or kaminpar (if installed) cut fewest edges; hash "
+                   "(of the raw ID) and ldg (restreaming greedy, 3 passes over edge chunks) need no whole-graph "
+                   "structure")
     p.add_argument("--add-reverse-edges", action="store_true", help="add a REL-rev edge type for every edge type")
     p.add_argument("--num-processes", type=int, default=1, help="workers across files and feature columns")
     p.add_argument("--skip-nonexist-edges", action="store_true",
@@ -33,6 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="metadata.json of an earlier construction whose fitted transform state to reuse")
     p.add_argument("--remap-node-id", action="store_true",
                    help="accepted for GraphStorm compatibility: IDs are always mapped and id_map/ is always written")
+    p.add_argument("--engine", default="local", choices=["local", "ray"],
+                   help="local (default: threads in this process) or ray (Ray Data on a cluster; same output)")
+    p.add_argument("--ray-address", default=None,
+                   help="with --engine ray: the cluster to join (e.g. 10.0.0.1:6379); default: a local Ray")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse the stages (read, partition) a failed run over the same --output-dir completed; "
+                   "their checkpoints live in OUTPUT/_stages until metadata.json is written")
+    p.add_argument("--no-checkpoint", action="store_true", help="keep no per-stage checkpoints (saves disk)")
     p.add_argument("--seed", type=int, default=0, help="seed for random splits and partitions")
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
     p.add_argument("--verbose", action="store_true")
@@ -60,7 +71,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     opts = ConstructOptions(output_dir=args.output_dir, graph_name=args.graph_name, num_parts=args.num_parts,
                             part_method=args.part_method, add_reverse_edges=args.add_reverse_edges,
                             skip_nonexist_edges=args.skip_nonexist_edges, num_workers=args.num_processes,
-                            feature_validate=not args.no_feature_validate, transform_state=saved, seed=args.seed)
+                            feature_validate=not args.no_feature_validate, transform_state=saved, seed=args.seed,
+                            engine=args.engine, ray_address=args.ray_address,
+                            checkpoint=not args.no_checkpoint, resume=args.resume)
     start = time.perf_counter()
     meta = construct_graph(conf, opts)
     logging.getLogger("gs-construct").info(

@@ -15,6 +15,7 @@ Stages, in order (each shows a progress bar):
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -25,12 +26,14 @@ from graphstorm_py import io
 from graphstorm_py.errors import ConfigError, DataError
 from graphstorm_py.gconstruct.config import ConstructConfig, EdgeConf, LabelConf, NodeConf
 from graphstorm_py.gconstruct.combine import combine_arrays, combine_columns, scatter
-from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, entry_files, read_entry
+from graphstorm_py.gconstruct.engines import LocalEngine, make_engine
+from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, entry_files
 from graphstorm_py.gconstruct.id_checks import describe_missing, raise_missing
 from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask, unique_in_order
 from graphstorm_py.gconstruct.labels import build_label, split_masks
-from graphstorm_py.gconstruct.partition import partition_nodes
+from graphstorm_py.gconstruct.partition import partition_nodes, partition_stats
 from graphstorm_py.gconstruct.shared_features import share_transforms
+from graphstorm_py.gconstruct.stages import StageStore, fail_hook
 from graphstorm_py.gconstruct.splits import match_edge_pairs, split_rows
 from graphstorm_py.gconstruct.transforms.base import TransformContext
 from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
@@ -53,6 +56,10 @@ class ConstructOptions:
     feature_validate: bool = True
     transform_state: Optional[dict] = None   # metadata["transforms"] of an earlier run
     seed: int = 0
+    engine: str = "local"                      # gconstruct.engines.ENGINES
+    ray_address: Optional[str] = None
+    checkpoint: bool = True                    # per-stage checkpoints under OUTPUT/_stages
+    resume: bool = False                       # reuse complete stage checkpoints
 
 
 def _bind(features, prefix: str, where: str, saved: dict, etype=None) -> List[BoundTransform]:
@@ -84,6 +91,7 @@ class _Builder:
         self.edges: Dict[EdgeType, EdgeTypeData] = {}
         self.empty_ntypes: Dict[str, List[str]] = {}   # node types whose files have no rows -> their outputs
         self.ctx = TransformContext(validate=opts.feature_validate, lookup=self.lookup)
+        self.engine = LocalEngine()
 
     def lookup(self, ntype: str, values) -> np.ndarray:
         return self.id_maps[ntype].lookup(values)
@@ -101,7 +109,7 @@ class _Builder:
         for i, node in enumerate(self.conf.nodes):
             where = f"nodes[{i}] ({node.node_type})"
             ids = [node.node_id_col] if node.node_id_col else []
-            data = read_entry(files[i], node.format.name, node.format.separator, ids, self._node_bound[i],
+            data = self.engine.read_entry(files[i], node.format.name, node.format.separator, ids, self._node_bound[i],
                               _label_cols(node.labels), self.ctx, where, self.opts.num_workers)
             if node.node_id_col:
                 raise_missing(where, data, node.node_id_col)
@@ -181,7 +189,7 @@ class _Builder:
             where = f"edges[{i}] ({','.join(edge.relation)})"
             files = entry_files(edge.files, self.conf.base_dir, f"edges[{i}]")
             ids = [edge.source_id_col, edge.dest_id_col] if edge.source_id_col else []
-            data = read_entry(files, edge.format.name, edge.format.separator, ids, self._edge_bound[i],
+            data = self.engine.read_entry(files, edge.format.name, edge.format.separator, ids, self._edge_bound[i],
                               _label_cols(edge.labels), self.ctx, where, self.opts.num_workers)
             raw.setdefault(edge.etype, []).append((i, edge, data))
         self._drop = {etype: self._missing_endpoints(entries) for etype, entries in raw.items()}
@@ -218,7 +226,7 @@ class _Builder:
         for ntype, cols in from_edges.items():
             if ntype in self.id_maps and ntype not in self.empty_ntypes:
                 continue
-            idmap = NodeIdMap(ntype, unique_in_order(cols))
+            idmap = NodeIdMap(ntype, self.engine.unique_in_order(cols))
             if ntype in self.id_maps and not len(idmap):
                 continue  # no rows in its files, none in the edges: 0 nodes
             if self.empty_ntypes.get(ntype):
@@ -291,17 +299,6 @@ class _Builder:
                 etd.features[name] = bt.transform.output_info(bt.state).get(name, {})
                 etd.nid_arrays[name] = etype[2]
 
-    def add_reverse_edges(self):
-        for etype in list(self.edges):
-            src_t, rel, dst_t = etype
-            rev = (dst_t, f"{rel}-rev", src_t)
-            if rev in self.edges:
-                raise ConfigError(f"--add-reverse-edges: edge type {','.join(rev)} already exists")
-            fwd = self.edges[etype]
-            feats = {k: v for k, v in fwd.arrays.items() if k in fwd.features and k not in fwd.nid_arrays}
-            self.edges[rev] = EdgeTypeData(src=fwd.dst, dst=fwd.src, arrays=dict(feats),
-                                           features={k: fwd.features[k] for k in feats}, reverse_of=etype)
-
     def all_states(self) -> dict:
         states = dict(self.states)
         for bts in list(self._node_bound.values()) + list(self._edge_bound.values()):
@@ -309,6 +306,19 @@ class _Builder:
                 if bt.state is not None:  # None: never fitted, its entries have no rows
                     states[bt.key] = {"name": bt.transform.name, "state": bt.state}
         return states
+
+
+def add_reverse_edges(edges: Dict[EdgeType, EdgeTypeData]) -> None:
+    """Add ``(dst, REL-rev, src)`` for every edge type, sharing its arrays (no copies)."""
+    for etype in list(edges):
+        src_t, rel, dst_t = etype
+        rev = (dst_t, f"{rel}-rev", src_t)
+        if rev in edges:
+            raise ConfigError(f"--add-reverse-edges: edge type {','.join(rev)} already exists")
+        fwd = edges[etype]
+        feats = {k: v for k, v in fwd.arrays.items() if k in fwd.features and k not in fwd.nid_arrays}
+        edges[rev] = EdgeTypeData(src=fwd.dst, dst=fwd.src, arrays=dict(feats),
+                                  features={k: fwd.features[k] for k in feats}, reverse_of=etype)
 
 
 def _filter_entry(d: EntryData, keep: Optional[np.ndarray]) -> EntryData:
@@ -327,21 +337,81 @@ def _bad_examples(id_columns, bad: np.ndarray) -> list:
     return [(a, b) for a, b in zip(s, d)]
 
 
-def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
-    """Run the whole construction; returns the written :class:`GraphMetadata`."""
-    # an earlier output stops looking complete as soon as a new run starts over it
-    io.remove(io.join(opts.output_dir, "metadata.json"))
+def _read(conf: ConstructConfig, opts: ConstructOptions) -> dict:
+    """Stage ``read``: every entry read and transformed, IDs mapped, labels and masks built."""
+    start = time.perf_counter()
     b = _Builder(conf, opts)
-    b.read_nodes()
-    b.read_edges()
+    b.engine = make_engine(opts.engine, opts.ray_address)
+    try:
+        b.read_nodes()
+        b.read_edges()
+    finally:
+        b.engine.close()
     for etype in b.edges:
         for nt in (etype[0], etype[2]):
             if nt not in b.nodes:
                 raise ConfigError(f"node type {nt!r} of edge type {','.join(etype)} has no IDs")
+    log.info("stage read (%s engine): %s nodes, %s edges in %.1fs", opts.engine,
+             {t: d.count for t, d in b.nodes.items()}, {",".join(et): e.count for et, e in b.edges.items()},
+             time.perf_counter() - start)
+    return {"nodes": b.nodes, "edges": b.edges, "states": b.all_states()}
+
+
+def _partition(nodes, edge_data, opts: ConstructOptions) -> dict:
+    """Stage ``partition``: each node's partition and the statistics metadata.json records."""
+    start = time.perf_counter()
+    num_nodes = {t: d.count for t, d in nodes.items()}
+    edges = {et: (e.src, e.dst) for et, e in edge_data.items()}
+    skip = [et for et, e in edge_data.items() if e.reverse_of]
+    train = train_masks(nodes)
+    parts = partition_nodes(opts.part_method, num_nodes, edges, opts.num_parts, opts.seed, train, skip,
+                            orig_ids={t: d.orig_ids for t, d in nodes.items()})
+    stats = partition_stats(opts.part_method, parts, opts.num_parts, edges, train, skip)
+    log.info("stage partition (%s): edge cut %.4f of %d edges in %.1fs", stats["method"], stats["edge_cut_ratio"],
+             stats["num_edges"], time.perf_counter() - start)
+    return {"parts": parts, "stats": stats}
+
+
+def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
+    """Run the whole construction; returns the written :class:`GraphMetadata`.
+
+    Stages ``read`` and ``partition`` are checkpointed (:mod:`.stages`); with ``opts.resume``
+    a stage whose checkpoint is complete for the same config and options is not redone.
+    """
+    # an earlier output stops looking complete as soon as a new run starts over it
+    io.remove(io.join(opts.output_dir, "metadata.json"))
+    store = StageStore(opts.output_dir, opts.checkpoint, opts.resume)
+    read_params = {"conf": conf.model_dump(mode="json"), "base_dir": conf.base_dir, "seed": opts.seed,
+                   "skip_nonexist_edges": opts.skip_nonexist_edges, "validate": opts.feature_validate,
+                   "transform_state": opts.transform_state}
+    built = store.load("read", read_params)
+    if built is None:
+        built = _read(conf, opts)
+        store.save("read", read_params, built)
+    fail_hook("read")
+    nodes, edges = built["nodes"], built["edges"]
     if opts.add_reverse_edges:
-        b.add_reverse_edges()
-    num_nodes = {t: d.count for t, d in b.nodes.items()}
-    parts = partition_nodes(opts.part_method, num_nodes, {et: (e.src, e.dst) for et, e in b.edges.items()},
-                            opts.num_parts, opts.seed)
-    return write_graph(opts.output_dir, opts.graph_name, b.nodes, b.edges, opts.num_parts, parts,
-                       transforms=b.all_states(), extra={"created_by": "gs-construct"})
+        add_reverse_edges(edges)
+    part_params = dict(read_params, reverse=opts.add_reverse_edges, num_parts=opts.num_parts,
+                       method=opts.part_method)
+    parted = store.load("partition", part_params)
+    if parted is None:
+        parted = _partition(nodes, edges, opts)
+        store.save("partition", part_params, parted)
+    fail_hook("partition")
+    meta = write_graph(opts.output_dir, opts.graph_name, nodes, edges, opts.num_parts, parted["parts"],
+                       transforms=built["states"],
+                       extra={"created_by": "gs-construct", "partition_stats": parted["stats"]})
+    store.clear()
+    return meta
+
+
+def train_masks(nodes: Dict[str, NodeTypeData]) -> Dict[str, np.ndarray]:
+    """Per node type, the nodes in any label's training mask (for balancing partitions)."""
+    out = {}
+    for ntype, data in nodes.items():
+        names = [info.get("masks", {}).get("train") for info in data.labels.values()]
+        masks = [np.asarray(data.arrays[n], dtype=bool) for n in names if n in data.arrays]
+        if masks:
+            out[ntype] = np.logical_or.reduce(masks)
+    return out
