@@ -41,6 +41,12 @@ class Layout:
     def path(self, *parts: str) -> str:
         return os.path.join(self.base, *parts)
 
+    def map(self, path: str) -> str:
+        """A container path (``/opt/ml/...``, as requests name them) inside this layout."""
+        if path == DEFAULT_BASE or path.startswith(DEFAULT_BASE + "/"):
+            return self.path(path[len(DEFAULT_BASE):].lstrip("/"))
+        return path
+
     @property
     def input_config(self) -> str:
         return self.path("input", "config")

@@ -39,7 +39,7 @@ from typing import Dict, List, Optional, Sequence
 
 from graphstorm_py import io
 from graphstorm_py.deploy.commands import checkpoint_of, exe
-from graphstorm_py.deploy.runner import _run_command, emit_to
+from graphstorm_py.deploy.runner import _run_command, emit_to, rebase_construct_config
 from graphstorm_py.deploy.sagemaker.contract import Layout, read_training_env, sm_variables, write_failure
 from graphstorm_py.errors import ConfigError, GSError
 
@@ -166,10 +166,10 @@ def _construct(argv: Sequence[str], layout: Layout) -> int:
     p.add_argument("--output-path", default=None)
     p.add_argument("--graph-name", default="graph")
     args, rest = p.parse_known_args(argv)
-    inp = args.input_path or layout.processing_input
-    out = args.output_path or layout.processing_output
-    config = args.graph_config_path or (os.path.join(inp, args.graph_config_file) if args.graph_config_file
-                                        else None)
+    inp = layout.map(args.input_path) if args.input_path else layout.processing_input
+    out = layout.map(args.output_path) if args.output_path else layout.processing_output
+    config = layout.map(args.graph_config_path) if args.graph_config_path else (
+        os.path.join(inp, args.graph_config_file) if args.graph_config_file else None)
     if config is None:
         found = sorted(f for f in os.listdir(inp) if f.endswith((".json", ".yaml", ".yml"))) if os.path.isdir(inp) \
             else []
@@ -178,6 +178,8 @@ def _construct(argv: Sequence[str], layout: Layout) -> int:
                               f"{found}")
         config = os.path.join(inp, found[0])
     os.makedirs(out, exist_ok=True)
+    if not os.path.abspath(config).startswith(os.path.abspath(inp) + os.sep):   # its files are in the input
+        config = rebase_construct_config(config, inp, tempfile.mkdtemp(prefix="gs-sm-"))
     return _run([exe("gs-construct"), "--conf-file", config, "--output-dir", out, "--graph-name", args.graph_name]
                 + list(rest), {})
 

@@ -20,6 +20,7 @@ from typing import Dict, List
 
 from graphstorm_py import io
 from graphstorm_py.deploy.commands import exe
+from graphstorm_py.deploy.sagemaker.contract import Layout
 
 __all__ = ["run_training_locally", "run_processing_locally"]
 
@@ -135,7 +136,7 @@ def run_processing_locally(req: dict) -> dict:
             _write_json(os.path.join(base, "config", "processingjobconfig.json"), req)
             _write_json(os.path.join(base, "config", "resourceconfig.json"), {"current_host": host, "hosts": hosts})
             for inp in req["ProcessingInputs"]:
-                _download(inp["S3Input"]["S3Uri"], os.path.join(base, "processing", "input"))
+                _download(inp["S3Input"]["S3Uri"], Layout(base).map(inp["S3Input"]["LocalPath"]))
             os.makedirs(os.path.join(base, "processing", "output"), exist_ok=True)
         argv = [exe(app["ContainerEntrypoint"][0])] + app["ContainerEntrypoint"][1:] + app["ContainerArguments"]
         codes = _run_hosts(root, hosts, argv, lambda h: {**os.environ, "GS_SM_BASE_DIR": os.path.join(root, h)},
@@ -144,7 +145,7 @@ def run_processing_locally(req: dict) -> dict:
         if any(codes.values()):
             return {**out, "ProcessingJobStatus": "Failed", "FailureReason": _failure(root, codes, "message")}
         for o in req["ProcessingOutputConfig"]["Outputs"]:
-            _upload(os.path.join(root, hosts[0], "processing", "output"), o["S3Output"]["S3Uri"])
+            _upload(Layout(os.path.join(root, hosts[0])).map(o["S3Output"]["LocalPath"]), o["S3Output"]["S3Uri"])
         return {**out, "ProcessingJobStatus": "Completed"}
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -12,7 +12,8 @@ from typing import Dict, List, Optional
 from graphstorm_py.errors import ConfigError
 
 __all__ = ["training_request", "processing_request", "validate_training", "validate_processing", "JOB_NAME_RE",
-           "PROCESSING_INPUT", "PROCESSING_OUTPUT"]
+           "PROCESSING_INPUT", "PROCESSING_OUTPUT",
+           "CONFIG_DIR"]
 
 JOB_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ROLE_RE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
@@ -20,6 +21,7 @@ INSTANCE_RE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 S3_RE = re.compile(r"^(https|s3)://([^/]+)/?(.*)$")
 PROCESSING_INPUT = "/opt/ml/processing/input"
 PROCESSING_OUTPUT = "/opt/ml/processing/output"
+CONFIG_DIR = "/opt/ml/processing/config"
 MAX_RUNTIME_S = 28 * 24 * 3600
 
 

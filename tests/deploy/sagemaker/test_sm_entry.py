@@ -130,3 +130,14 @@ def test_usage_and_passthrough():
     proc = subprocess.run([os.path.join(BIN, "gs-sm"), "gs-train", "--help"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0 and "usage: gs-train" in proc.stdout
+
+
+def test_construct_config_outside_the_input_is_rebased(tmp_path, monkeypatch, captured):
+    base = tmp_path / "opt-ml"
+    (base / "processing" / "input").mkdir(parents=True)
+    (base / "processing" / "config").mkdir(parents=True)
+    (base / "processing" / "config" / "c.json").write_text(json.dumps({"nodes": [{"files": "a.parquet"}]}))
+    assert _main(base, monkeypatch, "construct", "--graph-config-path", "/opt/ml/processing/config/c.json") == 0
+    (argv, _), = captured
+    conf = json.loads(open(argv[argv.index("--conf-file") + 1]).read())
+    assert conf["nodes"][0]["files"] == str(base / "processing" / "input" / "a.parquet")
