@@ -189,6 +189,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     kinds = ("construct", "train", "infer")
     if argv and argv[0] in PASSTHROUGH:   # `docker run IMAGE gs-train ...` with ENTRYPOINT ["gs-sm"]
         os.execv(exe(argv[0]), [argv[0]] + argv[1:])
+    if argv[:1] in (["-h"], ["--help"]):
+        print(f"usage: gs-sm {{{','.join(kinds)}}} [args] | gs-sm COMMAND [args] (COMMAND: {', '.join(PASSTHROUGH)})"
+              f"\n\n{__doc__}")
+        raise SystemExit(0)
     if not argv or argv[0] not in kinds:
         print(f"usage: gs-sm {{{','.join(kinds)}}} [args]; got {argv[:1]}", file=sys.stderr)
         raise SystemExit(2)
