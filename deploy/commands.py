@@ -69,28 +69,32 @@ def checkpoint_of(model: str) -> str:
 
 
 @COMMANDS.register("construct")
-def _construct(stage, graph_name: str, config: str) -> List[str]:
+def _construct(stage, graph_name: str, config: str, model) -> List[str]:
     return [exe("gs-construct"), "--conf-file", config, "--output-dir", stage.outputs["graph"],
             "--graph-name", graph_name] + args_to_flags(stage.args, switches=True)
 
 
 @COMMANDS.register("train")
-def _train(stage, graph_name: str, config: str) -> List[str]:
+def _train(stage, graph_name: str, config: str, model) -> List[str]:
     argv = [exe("gs-train"), "--cf", config, "--part-config", stage.inputs["graph"],
             "--save-model-path", stage.outputs["model"]]
     if "model" in stage.inputs:
-        argv += ["--restore-model-path", checkpoint_of(stage.inputs["model"])]
+        argv += ["--restore-model-path", model(stage.inputs["model"])]
     return argv + args_to_flags(stage.args, switches=False)
 
 
 @COMMANDS.register("infer")
-def _infer(stage, graph_name: str, config: str) -> List[str]:
+def _infer(stage, graph_name: str, config: str, model) -> List[str]:
     return [exe("gs-infer"), "--cf", config, "--part-config", stage.inputs["graph"],
-            "--restore-model-path", checkpoint_of(stage.inputs["model"]),
+            "--restore-model-path", model(stage.inputs["model"]),
             "--save-embed-path", stage.outputs["embeddings"],
             "--save-prediction-path", stage.outputs["predictions"]] + args_to_flags(stage.args, switches=False)
 
 
-def stage_argv(stage, graph_name: str, config: str | None = None) -> List[str]:
-    """The command of ``stage``; ``config`` replaces its config input (a construct config rebased on ``data``)."""
-    return COMMANDS.get(stage.kind)(stage, graph_name, config or stage.inputs["config"])
+def stage_argv(stage, graph_name: str, config: str | None = None, resolve: bool = True) -> List[str]:
+    """The command of ``stage``; ``config`` replaces its config input (a construct config rebased on ``data``).
+
+    ``resolve=False`` (a dry run) reads no storage: a model input stays the folder, not its best checkpoint.
+    """
+    model = checkpoint_of if resolve else (lambda path: path)
+    return COMMANDS.get(stage.kind)(stage, graph_name, config or stage.inputs["config"], model)

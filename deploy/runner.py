@@ -25,6 +25,7 @@ from typing import Callable, Dict, List, Optional
 from graphstorm_py import io
 from graphstorm_py.deploy.commands import STAGE_RECORD, complete_marker, stage_argv
 from graphstorm_py.deploy.plan import Plan, PlannedStage
+from graphstorm_py.errors import DataError, GSError
 
 __all__ = ["JobResult", "run_plan", "is_complete", "rebase_construct_config"]
 
@@ -45,13 +46,21 @@ def _record_path(stage: PlannedStage) -> str:
 
 
 def is_complete(stage: PlannedStage) -> bool:
+    """Whether ``stage`` already ran with this hash; storage that cannot be read is a DataError naming it."""
     path = _record_path(stage)
-    if not io.exists(path):
-        return False
-    rec = io.read_json(path)
-    if rec.get("hash") != stage.hash:
-        return False
-    return all(io.exists(complete_marker(k, stage.outputs[k])) for k in rec.get("outputs", []))
+    try:
+        if not io.exists(path):
+            return False
+        rec = io.read_json(path)
+        if rec.get("hash") != stage.hash:
+            return False
+        return all(io.exists(complete_marker(k, stage.outputs[k])) for k in rec.get("outputs", []))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise DataError(f"stage {stage.name}: cannot read {path}: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001  (botocore's credential and endpoint errors)
+        if type(exc).__module__.startswith(("botocore", "aiobotocore", "s3fs")):
+            raise DataError(f"stage {stage.name}: cannot read {path}: {type(exc).__name__}: {exc}") from None
+        raise
 
 
 def _write_record(stage: PlannedStage) -> None:
@@ -181,6 +190,8 @@ def run_plan(plan: Plan, emit: Callable[[str], None] = print) -> JobResult:
             emit(f"[gs-submit] stage {stage.name}: done in {secs:.1f}s")
     except _Stopped:
         result.state, result.exit_code, result.message = "STOPPED", 143, "stopped"
+    except GSError as exc:
+        return _fail(result, exc.exit_code, str(exc))
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)

@@ -62,11 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _dry_run(plan, backend: str) -> dict:
     from graphstorm_py.deploy.commands import stage_argv
     from graphstorm_py.deploy.runner import is_complete
+    from graphstorm_py.errors import GSError
 
     stages = []
     for s in plan.stages:
-        action = "not selected" if s.name not in plan.selected else ("skip (complete)" if is_complete(s) else "run")
-        argv = stage_argv(s, plan.graph_name)
+        try:
+            action = "not selected" if s.name not in plan.selected else ("skip (complete)" if is_complete(s) else "run")
+        except GSError as exc:
+            action = f"run (outputs not checked: {exc})"
+        argv = stage_argv(s, plan.graph_name, resolve=False)
         stages.append({"name": s.name, "kind": s.kind, "hash": s.hash, "deps": s.deps, "action": action,
                        "command": [os.path.basename(argv[0])] + argv[1:], "outputs": s.outputs,
                        "resources": s.resources})

@@ -53,3 +53,58 @@ def upload_dir(local: str, url: str) -> None:
         if name.endswith(".parquet"):
             fs.put(os.path.join(local, name), f"{url.rstrip('/')}/{name}")
     fs.invalidate_cache()
+
+
+# ---- docs/deploy.md examples, run in their local form ----
+
+DOCS = os.path.join(REPO, "docs", "deploy.md")
+DOCS_BUCKET = "s3://my-bucket"
+
+
+def docs_block(name: str) -> str:
+    """The fenced block right after ``<!-- example: NAME -->`` in docs/deploy.md."""
+    text = open(DOCS).read()
+    marker = f"<!-- example: {name} -->"
+    assert marker in text, f"docs/deploy.md has no example {name!r}"
+    after = text.split(marker, 1)[1]
+    body = after.split("```", 2)[1]
+    return body.split("\n", 1)[1]
+
+
+def docs_commands(name: str, replace: dict | None = None) -> list:
+    """The example's shell commands as argv lists (continuations joined, comments dropped, text replaced)."""
+    import shlex
+
+    text = docs_block(name).replace("\\\n", " ")
+    for old, new in (replace or {}).items():
+        text = text.replace(old, new)
+    return [shlex.split(line, comments=True) for line in text.splitlines() if line.strip()]
+
+
+def docs_job(folder, bucket: str) -> str:
+    """docs' job.yaml written into ``folder`` (with ``examples/`` beside it), ``s3://my-bucket`` -> ``bucket``."""
+    folder = str(folder)
+    link = os.path.join(folder, "examples")
+    if not os.path.exists(link):
+        os.symlink(os.path.join(REPO, "examples"), link)
+    path = os.path.join(folder, "job.yaml")
+    with open(path, "w") as fh:
+        fh.write(docs_block("job.yaml").replace(DOCS_BUCKET, bucket))
+    return path
+
+
+def run_argv(argv, cwd=None, timeout=900, env=None) -> subprocess.CompletedProcess:
+    """A docs command: ``gs-*`` from this venv, ``python`` as this interpreter."""
+    head = argv[0]
+    if head == "python":
+        argv = [sys.executable] + argv[1:]
+    elif head.startswith("gs-"):
+        argv = [os.path.join(BIN, head)] + argv[1:]
+    full = dict(os.environ, OMP_NUM_THREADS="1", **(env or {}))
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=full)
+
+
+def aws_env_sets() -> list:
+    """``--set env.AWS_*=...`` so that a Ray job's stages reach moto's S3."""
+    keys = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+    return [a for k in keys for a in ("--set", f"env.{k}={os.environ[k]}")]

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from deploy_helpers import cli, ml_job, upload_dir, write_spec
+from deploy_helpers import cli, docs_commands, docs_job, ml_job, run_argv, upload_dir, write_spec
 
 
 
@@ -40,14 +40,18 @@ def test_bad_spec_exits_2(tmp_path):
 
 
 @pytest.mark.slow
-def test_movielens_job_on_s3_then_rerun_skips(ml_tables, s3_bucket, tmp_path):
-    upload_dir(ml_tables, f"{s3_bucket}/tables")
-    spec = write_spec(tmp_path / "job.yaml", ml_job("ml-local", f"{s3_bucket}/jobs", f"{s3_bucket}/tables"))
+def test_docs_job_on_s3_then_rerun_skips(ml_tables, s3_bucket, tmp_path):
+    """docs/deploy.md's job.yaml and its local commands (dry run, run, rerun), on moto's S3."""
+    upload_dir(ml_tables, f"{s3_bucket}/movielens-tables")
+    docs_job(tmp_path, s3_bucket)
+    dry, first, again = docs_commands("local")
+    plan = json.loads(run_argv(dry, cwd=tmp_path).stdout)
+    assert [s["action"] for s in plan["stages"]] == ["run"] * 3
     start = time.perf_counter()
-    first = cli("gs-submit", "run", spec)
+    proc = run_argv(first, cwd=tmp_path)
     first_s = time.perf_counter() - start
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    status = _last_json(first.stdout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    status = _last_json(proc.stdout)
     assert status["state"] == "SUCCEEDED"
     assert [v["status"] for v in status["stages"].values()] == ["ran", "ran", "ran"]
 
@@ -55,7 +59,7 @@ def test_movielens_job_on_s3_then_rerun_skips(ml_tables, s3_bucket, tmp_path):
 
     fs = fsspec.filesystem("s3")
     fs.invalidate_cache()
-    plan = json.loads(cli("gs-submit", "run", spec, "--dry-run").stdout)
+    plan = json.loads(run_argv(dry, cwd=tmp_path).stdout)
     outs = {s["name"]: s["outputs"] for s in plan["stages"]}
     assert fs.exists(outs["construct"]["graph"] + "/metadata.json")
     assert fs.exists(outs["train"]["model"] + "/results.json")
@@ -64,17 +68,16 @@ def test_movielens_job_on_s3_then_rerun_skips(ml_tables, s3_bucket, tmp_path):
     assert [s["action"] for s in plan["stages"]] == ["skip (complete)"] * 3
 
     start = time.perf_counter()
-    again = cli("gs-submit", "run", spec)
+    proc = run_argv(again, cwd=tmp_path)
     rerun_s = time.perf_counter() - start
-    assert again.returncode == 0, again.stderr
-    assert [v["status"] for v in _last_json(again.stdout)["stages"].values()] == ["skipped"] * 3
+    assert proc.returncode == 0, proc.stderr
+    assert [v["status"] for v in _last_json(proc.stdout)["stages"].values()] == ["skipped"] * 3
     print(f"\nMEASURE local movielens job: first run {first_s:.1f}s, rerun (all skipped) {rerun_s:.1f}s")
 
-    # a changed train stage re-runs train and infer, not construct
-    changed = cli("gs-submit", "run", spec, "--set", "stages.train.outputs.model=" + f"{s3_bucket}/m2",
-                  "--set", "stages.infer.outputs.embeddings=" + f"{s3_bucket}/e2", "--dry-run")
-    acts = [s["action"] for s in json.loads(changed.stdout)["stages"]]
-    assert acts == ["run", "run", "run"]        # a new spec hash: new default folders
+    # the train stage's record removed (as after a kill mid-stage): only train runs again
+    fs.rm(outs["train"]["model"] + "/_gs_stage.json")
+    plan = json.loads(run_argv(dry, cwd=tmp_path).stdout)
+    assert [s["action"] for s in plan["stages"]] == ["skip (complete)", "run", "skip (complete)"]
 
 
 def test_failing_stage_exit_code_and_message(tmp_path):

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from deploy_helpers import cli, ml_job, upload_dir, write_spec
+import yaml
+
+from deploy_helpers import aws_env_sets, cli, docs_commands, docs_job, ml_job, run_argv, upload_dir, write_spec
 from ray_head import ray_head
 
 pytestmark = pytest.mark.slow
@@ -19,22 +21,17 @@ def head(s3_server):
         yield address
 
 
-def _aws_env():
-    return {k: os.environ[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                       "AWS_DEFAULT_REGION")}
-
-
 def _last_json(text):
     return json.loads([line for line in text.splitlines() if line.startswith("{")][-1])
 
 
-def test_movielens_job_succeeds_on_s3(head, ml_tables, s3_bucket, tmp_path):
-    upload_dir(ml_tables, f"{s3_bucket}/tables")
-    doc = ml_job("ml-ray", f"{s3_bucket}/jobs", f"{s3_bucket}/tables")
-    doc["env"].update(_aws_env())
-    spec = write_spec(tmp_path / "job.yaml", doc)
+def test_docs_ray_and_kuberay_examples(head, ml_tables, s3_bucket, tmp_path):
+    """docs/deploy.md's Ray commands against the local head, then its KubeRay manifest's job on the same head."""
+    upload_dir(ml_tables, f"{s3_bucket}/movielens-tables")
+    docs_job(tmp_path, s3_bucket)
+    run, status_cmd, logs_cmd, stop_cmd = docs_commands("ray", {"http://HEAD:8265": head})
     start = time.perf_counter()
-    proc = cli("gs-submit", "run", spec, "--backend", "ray", "--address", head)
+    proc = run_argv(run + aws_env_sets(), cwd=tmp_path)
     secs = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     status = _last_json(proc.stdout)
@@ -44,14 +41,34 @@ def test_movielens_job_succeeds_on_s3(head, ml_tables, s3_bucket, tmp_path):
 
     fs = fsspec.filesystem("s3")
     fs.invalidate_cache()
-    plan = json.loads(cli("gs-submit", "run", spec, "--dry-run").stdout)
+    plan = json.loads(run_argv(["gs-submit", "run", "job.yaml", "--dry-run"] + aws_env_sets(), cwd=tmp_path).stdout)
     outs = {s["name"]: s["outputs"] for s in plan["stages"]}
     assert fs.exists(outs["infer"]["embeddings"] + "/_SUCCESS")
     assert fs.exists(outs["construct"]["graph"] + "/metadata.json")
     job_id = status["id"]
-    st = json.loads(cli("gs-submit", "status", job_id, "--address", head).stdout)
+    st = json.loads(run_argv([a.replace("JOB_ID", job_id) for a in status_cmd]).stdout)
     assert st["state"] == "SUCCEEDED"
+    assert "stage train: done" in run_argv([a.replace("JOB_ID", job_id) for a in logs_cmd]).stdout
+    assert json.loads(run_argv([a.replace("JOB_ID", job_id) for a in stop_cmd]).stdout)["state"] == "SUCCEEDED"
     print(f"\nMEASURE ray movielens job: {secs:.1f}s (submit to SUCCEEDED)")
+
+    # KubeRay: the manifest's entry point and runtime env, submitted as the operator would (stages complete: skip)
+    render, _apply = docs_commands("kuberay")
+    proc = run_argv(render + aws_env_sets(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    manifest = yaml.safe_load(open(tmp_path / "rayjob.yaml"))
+    from ray.job_submission import JobSubmissionClient
+
+    client = JobSubmissionClient(head)
+    job = client.submit_job(entrypoint=manifest["spec"]["entrypoint"],
+                            runtime_env=yaml.safe_load(manifest["spec"]["runtimeEnvYAML"]))
+    deadline = time.monotonic() + 300
+    while client.get_job_status(job).value not in ("SUCCEEDED", "FAILED", "STOPPED"):
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    logs = client.get_job_logs(job)
+    assert client.get_job_status(job).value == "SUCCEEDED", logs[-2000:]
+    assert logs.count("skipped") == 3
 
 
 def test_failing_stage_gives_failed_with_exit_code(head, tmp_path):
