@@ -108,26 +108,36 @@ class _Child:
 
 
 def _run_command(argv: List[str], env: Dict[str, str], timeout: Optional[float], emit: Callable[[str], None]):
-    """Run ``argv`` streaming its output lines to ``emit``; -> (exit code, last lines)."""
+    """Run ``argv`` streaming its output lines to ``emit``; -> (exit code, last lines).
+
+    A watchdog kills the command at ``timeout`` even when it prints nothing (exit code 124).
+    """
+    import threading
+
     tail: collections.deque = collections.deque(maxlen=20)
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     _Child.proc = proc
-    deadline = time.monotonic() + timeout if timeout else None
+    expired = threading.Event()
+
+    def kill():
+        expired.set()
+        proc.kill()
+
+    watchdog = threading.Timer(timeout, kill) if timeout else None
+    if watchdog:
+        watchdog.daemon = True
+        watchdog.start()
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
             tail.append(line.rstrip("\n"))
             emit(line.rstrip("\n"))
-            if deadline and time.monotonic() > deadline:
-                proc.kill()
-                break
-        code = proc.wait(timeout=(max(1.0, deadline - time.monotonic()) if deadline else None))
-    except subprocess.TimeoutExpired:
-        proc.kill()
         code = proc.wait()
     finally:
+        if watchdog:
+            watchdog.cancel()
         _Child.proc = None
-    if deadline and time.monotonic() > deadline and code != 0:
+    if expired.is_set():
         return 124, [f"timed out after {timeout:g}s"]
     return code, list(tail)
 

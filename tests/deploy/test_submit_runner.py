@@ -33,8 +33,10 @@ def test_sigterm_stops_the_stage(tmp_path, monkeypatch):
     assert not runner.is_complete(_plan(tmp_path).stages[0])
 
 
-def test_timeout(tmp_path, monkeypatch):
-    _fake(monkeypatch, "import time\nwhile True: print('tick', flush=True); time.sleep(0.2)")
+@pytest.mark.parametrize("code", ["import time\nwhile True: print('tick', flush=True); time.sleep(0.2)",
+                                  "import time; time.sleep(60)"])   # chatty or silent
+def test_timeout(tmp_path, monkeypatch, code):
+    _fake(monkeypatch, code)
     result = runner.run_plan(_plan(tmp_path, timeout_s=1), lambda line: None)
     assert result.state == "FAILED" and result.exit_code == 124 and "timed out after 1s" in result.message
 
