@@ -105,8 +105,6 @@ def test_no_wait_status_logs_stop(tmp_path):
            "stages": [{"name": "c", "kind": "construct", "inputs": {"config": str(tmp_path / "c.json")}}]}
     (tmp_path / "c.json").write_text("{}")
     env = {"GS_SUBMIT_HOME": os.environ["GS_SUBMIT_HOME"]}
-    # a stage that takes a while: gs-construct replaced by a sleeping script on PATH is not possible with the
-    # venv's own console scripts, so the job sleeps through its env hook instead
     spec = write_spec(tmp_path / "job.yaml", doc)
     proc = cli("gs-submit", "run", spec, "--no-wait", env=env)
     assert proc.returncode == 0, proc.stderr
@@ -123,3 +121,21 @@ def test_no_wait_status_logs_stop(tmp_path):
     assert json.loads(cli("gs-submit", "stop", job_id, env=env).stdout)["state"] == "FAILED"
     unknown = cli("gs-submit", "status", "nope", env=env)
     assert unknown.returncode == 2 and "no local job 'nope'" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_stop_a_running_local_job(ml_tables, tmp_path):
+    env = {"GS_SUBMIT_HOME": os.environ["GS_SUBMIT_HOME"]}
+    spec = write_spec(tmp_path / "job.yaml", ml_job("ml-stop", str(tmp_path / "out"), ml_tables))
+    job_id = cli("gs-submit", "run", spec, "--no-wait", env=env).stdout.strip().splitlines()[-1]
+    deadline = time.monotonic() + 120
+    while "stage construct: " not in cli("gs-submit", "logs", job_id, env=env).stdout:
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    time.sleep(2)
+    st = json.loads(cli("gs-submit", "stop", job_id, env=env).stdout)
+    assert st["state"] == "STOPPED" and st["exit_code"] == 143
+    assert json.loads(cli("gs-submit", "status", job_id, env=env).stdout)["state"] == "STOPPED"
+    graph = json.loads(cli("gs-submit", "run", spec, "--dry-run").stdout)["stages"][0]["outputs"]["graph"]
+    assert not os.path.exists(os.path.join(graph, "metadata.json"))
+    assert not os.path.exists(os.path.join(graph, "_gs_stage.json"))
