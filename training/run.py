@@ -80,6 +80,9 @@ def build_callbacks(cfg, tasks) -> List[Callback]:
     if out.save_model_path:
         callbacks.append(CheckpointSaver(out.save_model_path, tasks[0].main_metric, out.save_model_frequency,
                                          out.topk_model_to_save))
+    if cfg.lm_model is not None and cfg.lm.freeze_lm_encoder_epochs:
+        from graphstorm_py.training.lm_freeze import LMFreeze
+        callbacks.append(LMFreeze(cfg.lm.freeze_lm_encoder_epochs))
     return callbacks
 
 

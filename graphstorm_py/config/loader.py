@@ -86,10 +86,11 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (),
             _check_keys(keys, TASK_MODELS[name].model_fields, where, name, errors)
     tasks = [_build(TASK_MODELS[name], keys, origin, where, errors)
              for name, keys, origin, where in entries]
+    lm_model = _build_lm_model(raw.lm_model, errors)
     if errors:
         raise ConfigError(f"invalid training config {source}:\n  " + "\n  ".join(errors))
     try:
-        return TrainConfig(**models, tasks=tasks)
+        return TrainConfig(**models, tasks=tasks, lm_model=lm_model)
     except ValidationError as exc:
         raise ConfigError(f"invalid training config {source}:\n  "
                           + "\n  ".join(_messages(exc, raw.origin, "config"))) from None
@@ -112,6 +113,19 @@ def _route(raw: RawConfig, parts: Dict[str, Dict[str, Any]], errors: List[str]) 
         else:
             _check_keys({key: value}, ALL_KEYS, where, None, errors)
     return task_keys
+
+
+def _build_lm_model(block: Any, errors: List[str]):
+    """The top-level ``lm_model`` block (see :mod:`graphstorm_py.config.lm`), or None."""
+    from graphstorm_py.config.lm import LMModelConfig
+
+    if block is None:
+        return None
+    try:
+        return LMModelConfig.model_validate(block)
+    except ValidationError as exc:
+        errors.extend(f"lm_model.{line}" for line in _messages(exc, {}, "lm_model"))
+        return None
 
 
 def _check_keys(keys: Dict[str, Any], known, where: str, task: Any, errors: List[str]) -> None:

@@ -16,6 +16,7 @@ from graphstorm_py.config.basic import BasicConfig
 from graphstorm_py.config.evaluation import EvalConfig
 from graphstorm_py.config.gnn import GNNConfig
 from graphstorm_py.config.hyperparam import HyperparamConfig
+from graphstorm_py.config.lm import LMConfig
 from graphstorm_py.config.output import OutputConfig
 from graphstorm_py.config.tasks import TASK_MODELS
 
@@ -28,6 +29,7 @@ CONCERNS: Dict[str, Type[BaseModel]] = {
     "hyperparam": HyperparamConfig,
     "evaluation": EvalConfig,
     "output": OutputConfig,
+    "lm": LMConfig,
 }
 """TrainConfig field name → concern model. Also the section names of a resolved config."""
 
@@ -48,8 +50,6 @@ UNSUPPORTED_KEYS: Dict[str, str] = {
     "use_wholegraph_embed": f"{_NOT_YET} (WholeGraph)",
     "use_graphbolt": f"{_NOT_YET} (GraphBolt)",
     "save_embed_format": f"{_NOT_YET}: embeddings are written as parquet",
-    "lm_tune_lr": _LM, "lm_train_nodes": _LM, "lm_infer_batch_size": _LM,
-    "freeze_lm_encoder_epochs": _LM, "cache_lm_embed": _LM, "training_method": _LM,
     "max_seq_len": f"{_NOT_YET} (distillation)", "textual_data_path": f"{_NOT_YET} (distillation)",
     "max_distill_step": f"{_NOT_YET} (distillation)",
     "construct_feat_ntype": f"{_NOT_YET} (feature construction)",
@@ -64,7 +64,6 @@ UNSUPPORTED_KEYS: Dict[str, str] = {
 """GraphStorm training keys we know but do not support, each with the reason given."""
 
 UNSUPPORTED_TOP_LEVEL: Dict[str, str] = {
-    "lm_model": _LM,
     "udf": f"{_NOT_YET} (user-defined config keys)",
 }
 

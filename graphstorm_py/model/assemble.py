@@ -81,7 +81,9 @@ def assemble(cfg, dataset: GraphDataset, device=None) -> Assembly:
     features = NodeFeatureSource.from_config(LocalFeatureStore(dataset), cfg.gnn.node_feat_name, dataset.ntypes)
     tasks = build_tasks(cfg, dataset)
     decoders = {t.name: t.build_decoder(cfg.gnn.hidden_size) for t in tasks}
-    model = build_model(cfg.gnn, graph.num_nodes, graph.etypes, features.dims, decoders).to(device)
+    from graphstorm_py.lm.build import lm_input_args
+    lm_inputs = lm_input_args(cfg, features.store, dataset.ntypes)
+    model = build_model(cfg.gnn, graph.num_nodes, graph.etypes, features.dims, decoders, lm_inputs).to(device)
     return Assembly(cfg, dataset, graph, features, tasks, model, device)
 
 

@@ -24,7 +24,7 @@ __all__ = ["build_model"]
 
 
 def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[EdgeType],
-                feat_dims: Mapping[str, int], decoders: Mapping[str, nn.Module]) -> GNNModel:
+                feat_dims: Mapping[str, int], decoders: Mapping[str, nn.Module], lm_inputs=None) -> GNNModel:
     """Input encoder + the configured GNN encoder + the given task decoders.
 
     Args:
@@ -33,11 +33,16 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         etypes: canonical edge types; the encoder has parameters per type, in this order.
         feat_dims: ``{ntype: input feature width}`` of the featured node types.
         decoders: ``{task name: head}`` built by the tasks.
+        lm_inputs: LM input-layer arguments (:func:`graphstorm_py.lm.build.lm_input_args`), or None.
     """
-    input_encoder = NodeInputEncoder(
+    encoder_cls, extra_in = NodeInputEncoder, {}
+    if lm_inputs is not None:
+        from graphstorm_py.lm.input_layer import LMNodeInputEncoder
+        encoder_cls, extra_in = LMNodeInputEncoder, dict(lm_inputs)
+    input_encoder = encoder_cls(
         num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings,
         dropout=gnn.dropout, activation=None if gnn.input_activate == "none" else gnn.input_activate,
-        num_ffn_layers_in_input=gnn.num_ffn_layers_in_input)
+        num_ffn_layers_in_input=gnn.num_ffn_layers_in_input, **extra_in)
     extra = {"aggregator": gnn.sage_aggregator} if gnn.model_encoder_type == "sage" else {}
     encoder = build_gnn_encoder(
         gnn.model_encoder_type, list(num_nodes), etypes, gnn.hidden_size, gnn.num_layers,

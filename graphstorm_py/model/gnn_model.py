@@ -79,6 +79,8 @@ class GNNModel(nn.Module):
 
         ``input_nodes`` are ``blocks[0].src_nodes`` and ``feats`` their features (featured types).
         """
+        if hasattr(self.input_encoder, "set_seeds"):     # LM input layer: seeds are the input nodes' prefix
+            self.input_encoder.set_seeds(blocks[-1].dst_nodes if blocks else input_nodes)
         if _FUSE_INPUT and len(blocks) > 0 and self._first_layer_takes_linear_input():
             h = self.input_encoder(input_nodes, feats, lazy=True)   # rgcn projects after aggregating
         else:

@@ -22,6 +22,7 @@ GNN_ENCODERS: Registry = Registry("gnn encoder")
 from graphstorm_py.nn.encoders.base import GNNEncoder, LayerTail  # noqa: E402
 from graphstorm_py.nn.encoders.gat import GATEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.hgt import HGTEncoder  # noqa: E402
+from graphstorm_py.nn.encoders.no_gnn import NoGNNEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.rgat import RGATEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.rgcn import RGCNEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.sage import SAGEEncoder  # noqa: E402
