@@ -45,6 +45,8 @@ def model_pooling(path: str) -> Optional[str]:
         if os.path.isfile(cand):
             with open(cand) as f:
                 cfg = json.load(f)
+            if cfg.get("graphstorm_py_pooling") in ("cls", "mean", "pooler"):     # written by lm.export
+                return cfg["graphstorm_py_pooling"]
             if cfg.get("pooling_mode_mean_tokens"):
                 return "mean"
             if cfg.get("pooling_mode_cls_token"):
