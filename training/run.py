@@ -96,6 +96,11 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     graph_path = graph_path or cfg.basic.part_config
     if not graph_path:
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
+    method = cfg.lm.training_method
+    if method is not None and method.name == "glem":
+        from graphstorm_py.training.glem import glem_train
+        seed_everything(cfg.hyperparam.seed)
+        return glem_train(cfg, graph_path, device)
     dataset = open_graph(graph_path)
     seed_everything(cfg.hyperparam.seed)
     run = assemble(cfg, dataset, device)
