@@ -186,8 +186,31 @@ def run_steps(cfg, graph: str, steps: int) -> dict:
 
 
 def run_galm(args) -> dict:
-    from examples_citeseer_galm import run  # noqa: F401  (placeholder, replaced when GALM lands)
-    return run(args)
+    """(a) LP pre-training with 64 LM nodes per batch on ``--lp-graph``, (b) export the LM,
+    (c) mode 1 (frozen LM + GNN) for node classification from the exported LM."""
+    import tempfile
+
+    from graphstorm_py.config import load_train_config_dict
+    from graphstorm_py.lm.export import export_lm
+    from graphstorm_py.training.run import train
+
+    work = tempfile.mkdtemp(prefix="galm_")
+    lp = {"version": 1.0, "lm_model": lm_block(),
+          "gsf": {"gnn": dict(GNN), "lm": {"lm_train_nodes": 64, "lm_infer_batch_size": 128, "lm_tune_lr": 5e-5},
+                  "hyperparam": {"lr": 0.005, "batch_size": 128, "seed": 0, "num_epochs": 1},
+                  "evaluation": {"no_validation": True},
+                  "output": {"save_model_path": os.path.join(work, "models")},
+                  "link_prediction": {"train_etype": ["paper,cites,paper"], "num_negative_edges": 4}}}
+    t = time.perf_counter()
+    res_a = train(load_train_config_dict(lp), args.lp_graph)
+    a_s = time.perf_counter() - t
+    ckpt = sorted(p for p in os.listdir(os.path.join(work, "models")) if p.startswith("epoch-"))[-1]
+    lm_dir = export_lm(os.path.join(work, "models", ckpt), os.path.join(work, "galm_lm"))
+    nc = mode_config("frozen", 1)
+    nc["lm_model"] = {"node_lm_models": [{"lm_type": "bert", "model_name": lm_dir, "node_types": ["paper"]}]}
+    res = train(load_train_config_dict(nc), args.graph)
+    return {**_res(res), "lp_epoch_s": res_a["time_per_epoch_s"], "lp_stage_wall_s": round(a_s, 1),
+            "config": {"lp": lp["gsf"]["lm"], "nc": "frozen (mode 1) from the exported LM"}}
 
 
 def main(argv=None):
@@ -198,13 +221,15 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lp-graph", help="graph built with prepare.py --lp (galm mode)")
     args = ap.parse_args(argv)
     if args.mode:
         print(json.dumps(child(args)), flush=True)
         return
     for mode in args.modes.split(","):
         cmd = [sys.executable, __file__, "--graph", args.graph, "--mode", mode, "--epochs", str(args.epochs),
-               "--steps", str(args.steps), "--threads", str(args.threads)]
+               "--steps", str(args.steps), "--threads", str(args.threads)] + \
+            (["--lp-graph", args.lp_graph] if args.lp_graph else [])
         proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)})
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
         if proc.returncode or not lines:

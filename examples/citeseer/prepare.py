@@ -5,7 +5,8 @@
   ``tokenize_hf`` stores them); label ``label`` (10 classes) with a seeded, stratified 60/20/20
   split (``--seed``, default 0).
 - edge type ``paper,cites,paper``: the citations among those papers in both directions as one
-  relation (duplicates and self loops dropped).
+  relation (duplicates and self loops dropped); with ``--lp`` every edge also gets ``train_mask``
+  (link-prediction pre-training for GALM).
 
     python examples/citeseer/prepare.py --data ../shared/data/citeseer-m10-tag --output citeseer_graph
 """
@@ -64,7 +65,7 @@ def stratified_masks(labels: np.ndarray, seed: int, frac=(0.6, 0.2)):
     return masks
 
 
-def build(data: str, output: str, seed: int = 0, max_len: int = 32) -> str:
+def build(data: str, output: str, seed: int = 0, max_len: int = 32, lp: bool = False) -> str:
     ids, titles, labels, edges = read_papers(data)
     tok = tokenize(load_tokenizer("all-MiniLM-L6-v2"), titles, max_len)
     tr, va, te = stratified_masks(labels, seed)
@@ -75,7 +76,10 @@ def build(data: str, output: str, seed: int = 0, max_len: int = 32) -> str:
     nodes = {"paper": NodeTypeData(pa.array(ids), arrays, info, {"label": {
         "task_type": "classification", "num_classes": 10,
         "masks": {"train": "train_mask", "val": "val_mask", "test": "test_mask"}}})}
-    etypes = {("paper", "cites", "paper"): EdgeTypeData(edges[:, 0].copy(), edges[:, 1].copy())}
+    emasks = {}
+    if lp:      # link prediction (GALM pre-training): every citation is a training edge
+        emasks = {"train_mask": np.ones(len(edges), np.uint8)}
+    etypes = {("paper", "cites", "paper"): EdgeTypeData(edges[:, 0].copy(), edges[:, 1].copy(), emasks)}
     write_graph(output, "citeseer_m10", nodes, etypes)
     return output
 
@@ -85,8 +89,9 @@ def main(argv=None):
     ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--output", required=True)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lp", action="store_true", help="add an edge train_mask for link-prediction pre-training")
     args = ap.parse_args(argv)
-    build(args.data, args.output, args.seed)
+    build(args.data, args.output, args.seed, lp=args.lp)
     print(f"wrote {args.output}")
 
 

@@ -83,3 +83,17 @@ def test_gnn_encoders_still_need_fanout():
     del doc["gsf"]["gnn"]["fanout"]
     with pytest.raises(ConfigError, match="fanout"):
         load_train_config_dict(doc)
+
+
+def test_citeseer_example_yamls_load():
+    import glob
+    import os
+
+    from graphstorm_py.config import load_train_config
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "citeseer")
+    files = sorted(glob.glob(os.path.join(root, "*.yaml")))
+    assert len(files) >= 6
+    for f in files:
+        cfg = load_train_config(f)
+        assert cfg.lm_model is not None
