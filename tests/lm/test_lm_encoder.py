@@ -90,3 +90,17 @@ def test_gradient_checkpoint_really_saves_activation_memory(tiny_bert):
     g1 = plain.model.embeddings.word_embeddings.weight.grad
     g2 = ckpt.model.embeddings.word_embeddings.weight.grad
     assert torch.allclose(g1, g2, atol=1e-5)
+
+
+def test_bf16_autocast_only_where_supported(monkeypatch):
+    import contextlib
+
+    import graphstorm_py.lm.encoder as enc
+
+    monkeypatch.setattr(enc, "_cpu_has_bf16", lambda: False)
+    assert isinstance(enc.autocast_for(torch.device("cpu")), contextlib.nullcontext)
+    monkeypatch.setattr(enc, "_cpu_has_bf16", lambda: True)
+    ctx = enc.autocast_for(torch.device("cpu"))
+    assert isinstance(ctx, torch.autocast) and ctx.fast_dtype == torch.bfloat16
+    monkeypatch.setenv("GS_LM_BF16", "0")                 # opt-out
+    assert isinstance(enc.autocast_for(torch.device("cpu")), contextlib.nullcontext)
