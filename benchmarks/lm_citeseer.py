@@ -213,16 +213,48 @@ def run_galm(args) -> dict:
             "config": {"lp": lp["gsf"]["lm"], "nc": "frozen (mode 1) from the exported LM"}}
 
 
+NAMES = {"lr": "baseline: logistic regression on frozen MiniLM (mean)", "frozen": "1. frozen LM + GNN (= GNN on frozen embeddings)",
+         "lm": "2. LM only, fine-tuned", "cotrain": "3. co-training (cached)", "glem": "4. GLEM",
+         "galm": "5. GALM: LP pre-train, export, frozen + GNN", "cached_steps": "3. co-training step, cached",
+         "recompute_steps": "3. co-training step, lm_cache: recompute (GraphStorm)"}
+
+
+def table(paths):
+    """The README table from JSON lines files."""
+    rows = ["| mode | test acc | val acc | epochs | time/epoch (s) | LM rows/s no-grad | LM rows/s train | peak RSS (MB) |",
+            "|---|---|---|---|---|---|---|---|"]
+    fmt = lambda v, d=3: "-" if v is None else (f"{v:.{d}f}" if isinstance(v, float) else str(v))  # noqa: E731
+    for path in paths:
+        for line in open(path):
+            if not line.startswith("{"):
+                continue
+            r = json.loads(line)
+            if "error" in r:
+                rows.append(f"| {NAMES.get(r['mode'], r['mode'])} | failed | | | | | | |")
+                continue
+            per = r.get("time_per_epoch_s", r.get("step_s"))
+            per = f"{per:.1f}" if per is not None and "step_s" not in r else f"{r['step_s']:.2f} per step" if "step_s" in r else "-"
+            fwd = r.get("lm_fwd_rows_per_s") or r.get("table_rows_per_s")
+            rows.append(f"| {NAMES.get(r['mode'], r['mode'])} | {fmt(r.get('test_acc'))} | {fmt(r.get('val_acc'))} | "
+                        f"{fmt(r.get('epochs'))} | {per} | {fmt(fwd, 1)} | {fmt(r.get('lm_train_rows_per_s'), 1)} | "
+                        f"{fmt(r.get('peak_rss_mb'), 0)} |")
+    return "\n".join(rows)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--graph", required=True)
+    ap.add_argument("--graph")
     ap.add_argument("--modes", default="lr,frozen,lm,cotrain,cached_steps,recompute_steps")
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lp-graph", help="graph built with prepare.py --lp (galm mode)")
+    ap.add_argument("--table", nargs="+", help="print the README table from these JSON lines files")
     args = ap.parse_args(argv)
+    if args.table:
+        print(table(args.table))
+        return
     if args.mode:
         print(json.dumps(child(args)), flush=True)
         return
