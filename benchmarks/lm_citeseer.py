@@ -39,7 +39,7 @@ def lm_block(**extra):
                                 **extra}]}
 
 
-def mode_config(mode: str, epochs: int):
+def mode_config(mode: str, epochs: int, freeze: int = 1):
     gnn, lm, hp = dict(GNN), {"lm_infer_batch_size": 128}, {"lr": 0.005, "batch_size": 256, "seed": 0,
                                                             "num_epochs": epochs}
     if mode == "frozen":
@@ -50,8 +50,8 @@ def mode_config(mode: str, epochs: int):
         lm.update(lm_train_nodes=-1, lm_tune_lr=5e-5)
         hp.update(batch_size=32, lr=0.001)
     elif mode in ("cotrain", "recompute_steps", "cached_steps"):
-        lm.update(lm_train_nodes=64, lm_tune_lr=5e-5, freeze_lm_encoder_epochs=1 if mode == "cotrain" else 0)
-        hp.update(batch_size=64, lr=0.005, num_epochs=epochs + 1 if mode == "cotrain" else 1)
+        lm.update(lm_train_nodes=64, lm_tune_lr=5e-5, freeze_lm_encoder_epochs=freeze if mode == "cotrain" else 0)
+        hp.update(batch_size=64, lr=0.005, num_epochs=epochs + freeze if mode == "cotrain" else 1)
         if mode == "recompute_steps":
             lm["lm_cache"] = "recompute"
     return {"version": 1.0, "lm_model": lm_block(),
@@ -114,7 +114,7 @@ def child(args) -> dict:
         out.update(run_galm(args))
     else:
         from graphstorm_py.training.run import train
-        cfg = mode_config(args.mode, args.epochs)
+        cfg = mode_config(args.mode, args.epochs, args.freeze)
         res = train(load_train_config_dict(cfg), args.graph)
         out.update(_res(res), config={**cfg["gsf"]["lm"], **cfg["gsf"]["hyperparam"],
                                       "encoder": cfg["gsf"]["gnn"]["model_encoder_type"]})
@@ -248,6 +248,7 @@ def main(argv=None):
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--freeze", type=int, default=1, help="cotrain: frozen-LM epochs before co-training")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lp-graph", help="graph built with prepare.py --lp (galm mode)")
     ap.add_argument("--table", nargs="+", help="print the README table from these JSON lines files")
@@ -260,7 +261,7 @@ def main(argv=None):
         return
     for mode in args.modes.split(","):
         cmd = [sys.executable, __file__, "--graph", args.graph, "--mode", mode, "--epochs", str(args.epochs),
-               "--steps", str(args.steps), "--threads", str(args.threads)] + \
+               "--steps", str(args.steps), "--threads", str(args.threads), "--freeze", str(args.freeze)] + \
             (["--lp-graph", args.lp_graph] if args.lp_graph else [])
         proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(args.threads)})
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
