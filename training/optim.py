@@ -32,7 +32,12 @@ class Optimizers:
                  max_grad_norm: Optional[float] = None, norm_type: float | str = 2.0):
         self.dense_params = list(model.dense_parameters())
         sparse_params = list(model.sparse_parameters())
-        self.dense = torch.optim.Adam(self.dense_params, lr=lr, weight_decay=weight_decay)
+        lm_params = list(getattr(model.input_encoder, "lm_parameters", lambda: [])())
+        lm_ids = {id(q) for q in lm_params}
+        groups = [{"params": [p for p in self.dense_params if id(p) not in lm_ids]}]
+        if lm_params:                              # the LM has its own learning rate (lm_tune_lr, default lr)
+            groups.append({"params": lm_params, "lr": getattr(model.input_encoder, "lm_tune_lr", None) or lr})
+        self.dense = torch.optim.Adam(groups, lr=lr, weight_decay=weight_decay)
         self.sparse = torch.optim.SparseAdam(sparse_params, lr=sparse_lr or lr) if sparse_params else None
         self.max_grad_norm = max_grad_norm
         self.norm_type = float("inf") if norm_type == "inf" else float(norm_type)

@@ -77,6 +77,9 @@ def build_callbacks(cfg, tasks) -> List[Callback]:
     if out.save_model_path:
         callbacks.append(CheckpointSaver(out.save_model_path, tasks[0].main_metric, out.save_model_frequency,
                                          out.topk_model_to_save))
+    if cfg.lm_model is not None and cfg.lm.freeze_lm_encoder_epochs:
+        from graphstorm_py.training.lm_freeze import LMFreeze
+        callbacks.append(LMFreeze(cfg.lm.freeze_lm_encoder_epochs))
     return callbacks + build_trackers(cfg.basic)
 
 
@@ -97,6 +100,11 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     graph_path = graph_path or cfg.basic.part_config
     if not graph_path:
         raise ConfigError("no graph given: pass --part-config GRAPH_DIR (or set part_config)")
+    method = cfg.lm.training_method
+    if method is not None and method.name == "glem":
+        from graphstorm_py.training.glem import glem_train
+        seed_everything(cfg.hyperparam.seed)
+        return glem_train(cfg, graph_path, device)
     dataset = open_graph(graph_path)
     cfg = resolve_targets(cfg, dataset.ntypes, dataset.etypes)
     seed_everything(cfg.hyperparam.seed)

@@ -13,7 +13,9 @@ from graphstorm_py.typing import EdgeType
 __all__ = ["GNNConfig", "GNN_ENCODERS", "UNSUPPORTED_ENCODERS"]
 
 GNN_ENCODERS = ("rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed")
-UNSUPPORTED_ENCODERS = ("lm", "mlp")
+NO_GNN_ENCODERS = ("lm", "mlp")
+"""No message passing: the input layer (LM and/or projections) plus an MLP (GraphStorm's lm / mlp)."""
+UNSUPPORTED_ENCODERS: tuple = ()
 """GraphStorm encoders that graphstorm_py does not have yet."""
 
 
@@ -64,10 +66,10 @@ class GNNConfig(StrictModel):
         construct_feat_fanout: neighbours sampled per relation for it. Default 5.
     """
 
-    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed"]
-    num_layers: int = Field(ge=1)
+    model_encoder_type: Literal["rgcn", "rgat", "hgt", "sage", "gat", "gatv2", "learnable_embed", "lm", "mlp"]
+    num_layers: int = Field(0, ge=0)
     hidden_size: int = Field(gt=0)
-    fanout: str
+    fanout: str = ""
     eval_fanout: Optional[str] = None
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     num_bases: int = -1
@@ -129,7 +131,7 @@ class GNNConfig(StrictModel):
     @field_validator("fanout", "eval_fanout")
     @classmethod
     def _fanout_syntax(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None:
+        if value:
             syntax.fanout_layers(value)
         return value
 
@@ -149,6 +151,13 @@ class GNNConfig(StrictModel):
 
     @model_validator(mode="after")
     def _layers_match(self) -> "GNNConfig":
+        if self.model_encoder_type in NO_GNN_ENCODERS:      # GraphStorm: num_layers is 0, fanouts unused
+            self.num_layers, self.fanout, self.eval_fanout = 0, "", ""
+            return self
+        if self.num_layers < 1:
+            raise ValueError(f"'num_layers' must be >= 1 for the GNN encoder {self.model_encoder_type!r}")
+        if not self.fanout:
+            raise ValueError("'fanout' is required for a GNN encoder")
         if self.eval_fanout is None:
             self.eval_fanout = ",".join(["-1"] * self.num_layers)
         for key in ("fanout", "eval_fanout"):

@@ -110,12 +110,13 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (), source: str
         default_targets(TASK_MODELS[name].model_fields, keys, origin)
     tasks = [_build(TASK_MODELS[name], keys, origin, where, errors)
              for name, keys, origin, where in entries]
+    lm_model = _build_lm_model(raw.lm_model, errors)
     if errors:
         raise ConfigError(f"invalid training config {source}:\n  " + "\n  ".join(errors))
     for note in raw.notes:
         log.info("%s: %s", source, note)
     try:
-        return TrainConfig(**models, tasks=tasks)
+        return TrainConfig(**models, tasks=tasks, lm_model=lm_model)
     except ValidationError as exc:
         raise ConfigError(f"invalid training config {source}:\n  "
                           + "\n  ".join(_messages(exc, raw.origin, "config"))) from None
@@ -148,6 +149,19 @@ def _fill_inference_placeholders(raw: RawConfig) -> None:
                                                     and layers > 0 else None)
             if fanout is not None:
                 raw.keys["fanout"], raw.origin["fanout"] = fanout, "gs-infer default: eval_fanout"
+
+
+def _build_lm_model(block: Any, errors: List[str]):
+    """The top-level ``lm_model`` block (see :mod:`graphstorm_py.config.lm`), or None."""
+    from graphstorm_py.config.lm import LMModelConfig
+
+    if block is None:
+        return None
+    try:
+        return LMModelConfig.model_validate(block)
+    except ValidationError as exc:
+        errors.extend(f"lm_model.{line}" for line in _messages(exc, {}, "lm_model"))
+        return None
 
 
 def _check_keys(keys: Dict[str, Any], known, where: str, task: Any, errors: List[str],

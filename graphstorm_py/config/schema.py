@@ -17,6 +17,7 @@ from graphstorm_py.config.evaluation import EvalConfig
 from graphstorm_py.config.gnn import GNNConfig
 from graphstorm_py.config.graphstorm_keys import ACCEPTED
 from graphstorm_py.config.hyperparam import HyperparamConfig
+from graphstorm_py.config.lm import LMConfig
 from graphstorm_py.config.output import OutputConfig
 from graphstorm_py.config.tasks import TASK_MODELS
 
@@ -29,6 +30,7 @@ CONCERNS: Dict[str, Type[BaseModel]] = {
     "hyperparam": HyperparamConfig,
     "evaluation": EvalConfig,
     "output": OutputConfig,
+    "lm": LMConfig,
 }
 """TrainConfig field name → concern model. Also the section names of a resolved config."""
 
@@ -53,7 +55,6 @@ UNSUPPORTED_KEYS = {k: v for k, v in UNSUPPORTED_KEYS.items() if k not in ACCEPT
 implement or accept, see :mod:`~graphstorm_py.config.graphstorm_keys`, is never among them.)"""
 
 UNSUPPORTED_TOP_LEVEL: Dict[str, str] = {
-    "lm_model": f"{_NOT_YET} (language models inside the GNN: the LM+GNN issue)",
 }
 
 

@@ -49,6 +49,7 @@ class RawConfig:
     task_name: Optional[str] = None
     multi: List[Tuple[str, Dict[str, Any], str]] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
+    lm_model: Any = None          # GraphStorm's top-level ``lm_model`` block, validated by the loader
 
 
 def _task_name(name: Any, where: str, errors: List[str]) -> Optional[str]:
@@ -91,7 +92,7 @@ def read_sections(doc: Any, source: str) -> RawConfig:
             raw.notes.append(accepted_note(key, "top level"))
         elif key in UNSUPPORTED_TOP_LEVEL:
             errors.append(f"top-level '{key}' is {UNSUPPORTED_TOP_LEVEL[key]}")
-        elif key not in ("version", "gsf"):
+        elif key not in ("version", "gsf", "lm_model"):
             errors.append(f"unknown top-level key '{key}'{did_you_mean(key, ['version', 'gsf'])}")
     if "version" not in doc:
         errors.append("'version: 1.0' is required at the top")
@@ -103,6 +104,7 @@ def read_sections(doc: Any, source: str) -> RawConfig:
         gsf = {}
 
     tasks: List[str] = []
+    raw.lm_model = doc.get("lm_model")
     for name, section in gsf.items():
         if name == MULTI_TASK_SECTION:
             tasks.append(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from pydantic import Field, model_validator
 
@@ -11,6 +11,7 @@ from graphstorm_py.config.evaluation import EVAL_AT_EPOCH_END, EvalConfig
 from graphstorm_py.config.fields import StrictModel
 from graphstorm_py.config.gnn import GNNConfig
 from graphstorm_py.config.hyperparam import HyperparamConfig
+from graphstorm_py.config.lm import LMConfig, LMModelConfig
 from graphstorm_py.config.output import OutputConfig
 from graphstorm_py.config.schema import CONCERNS
 from graphstorm_py.config.tasks import MULTI_TASK_SECTION, TaskConfig
@@ -40,6 +41,8 @@ class TrainConfig(StrictModel):
     evaluation: EvalConfig = Field(default_factory=EvalConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     tasks: List[TaskConfig] = Field(min_length=1)
+    lm: LMConfig = Field(default_factory=LMConfig)
+    lm_model: Optional[LMModelConfig] = None      # GraphStorm's top-level lm_model block
 
     @model_validator(mode="after")
     def _resolve(self) -> "TrainConfig":
@@ -90,7 +93,10 @@ class TrainConfig(StrictModel):
             task = self.tasks[0]
             # batch_size at top level is hyperparam's; the task copy is resolved from it.
             gsf[task.task_type] = task.model_dump(mode="json", exclude={"task_type", "batch_size"})
-        return {"version": CONFIG_VERSION, "gsf": gsf}
+        out = {"version": CONFIG_VERSION, "gsf": gsf}
+        if self.lm_model is not None:
+            out["lm_model"] = self.lm_model.model_dump(mode="json")
+        return out
 
     @classmethod
     def from_resolved(cls, data: Dict[str, Any], source: str = "<resolved config>") -> "TrainConfig":

@@ -103,8 +103,10 @@ def assemble(cfg, dataset: GraphDataset, device=None, *, checkpoint_info: Option
         etypes = encoder_etypes(checkpoint_info, graph.etypes, f"graph {dataset.root}")
         tasks = build_tasks(cfg, dataset, inference=True, decoder_etypes=decoder_etypes(checkpoint_info))
     decoders = {t.name: t.build_decoder(cfg.gnn.hidden_size) for t in tasks}
+    from graphstorm_py.lm.build import lm_input_args
+    lm_inputs = lm_input_args(cfg, features.store, dataset.ntypes)
     model = build_model(cfg.gnn, graph.num_nodes, etypes, features.dims, decoders,
-                        edge_features.dims if edge_features is not None else None).to(device)
+                        edge_features.dims if edge_features is not None else None, lm_inputs=lm_inputs).to(device)
     return Assembly(cfg, dataset, graph, features, tasks, model, device, edge_features)
 
 

@@ -28,7 +28,7 @@ __all__ = ["build_model"]
 
 def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[EdgeType],
                 feat_dims: Mapping[str, int], decoders: Mapping[str, nn.Module],
-                edge_feat_dims: Optional[Mapping[EdgeType, int]] = None) -> GNNModel:
+                edge_feat_dims: Optional[Mapping[EdgeType, int]] = None, lm_inputs=None) -> GNNModel:
     """Input encoder + the configured GNN encoder + the given task decoders.
 
     Args:
@@ -39,6 +39,7 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         decoders: ``{task name: head}`` built by the tasks.
         edge_feat_dims: ``{etype: raw edge feature width}`` of ``edge_feat_name`` (message passing
             with edge features, combined by ``edge_feat_mp_op``); ``None``: no edge features.
+        lm_inputs: LM input-layer arguments (:func:`graphstorm_py.lm.build.lm_input_args`), or None.
     """
     learnable = gnn.model_encoder_type == "learnable_embed"   # embeddings are the whole encoder
     constructed = list(gnn.construct_feat_ntype or [])
@@ -52,10 +53,16 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
     if constructed and not construct_relations(etypes, constructed):
         raise ConfigError(f"construct_feat_ntype: no edge type leads into {', '.join(constructed)} from a "
                           "node type with input, so there is nothing to construct features from")
-    input_encoder = NodeInputEncoder(
+    encoder_cls, extra_in = NodeInputEncoder, {}
+    if lm_inputs is not None:
+        from graphstorm_py.lm.input_layer import LMNodeInputEncoder
+        encoder_cls, extra_in = LMNodeInputEncoder, dict(lm_inputs)
+    if constructed:
+        extra_in["no_input"] = constructed
+    input_encoder = encoder_cls(
         num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings or learnable,
         dropout=gnn.dropout, activation=None if gnn.input_activate == "none" else gnn.input_activate,
-        num_ffn_layers_in_input=gnn.num_ffn_layers_in_input, no_input=constructed)
+        num_ffn_layers_in_input=gnn.num_ffn_layers_in_input, **extra_in)
     extra = {"aggregator": gnn.sage_aggregator} if gnn.model_encoder_type == "sage" else {}
     edge_encoder = None
     if edge_feat_dims:

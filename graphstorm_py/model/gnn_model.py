@@ -91,6 +91,8 @@ class GNNModel(nn.Module):
         ``edge_feats``: raw edge features of each block's edges (``{etype: [E, d]}`` per block),
         projected by the edge input encoder into ``block.edge_feats`` for message passing.
         """
+        if hasattr(self.input_encoder, "set_seeds"):     # LM input layer: seeds are the input nodes' prefix
+            self.input_encoder.set_seeds(blocks[-1].dst_nodes if blocks else input_nodes)
         if edge_feats is not None and self.edge_input_encoder is not None:
             for block, raw in zip(blocks, edge_feats):
                 block.edge_feats = self.edge_input_encoder(raw)

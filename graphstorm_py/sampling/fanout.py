@@ -103,6 +103,8 @@ def parse_fanout(text: Union[str, int, Sequence[int]], etypes: Sequence[EdgeType
     """
     if isinstance(text, bool):
         raise ConfigError(f"{key}: {text!r} is not a fanout")
+    if isinstance(text, str) and not text.strip():
+        return []                       # no GNN layers (model_encoder_type lm / mlp)
     if isinstance(text, int):
         layers: list = [str(text)]
     elif isinstance(text, str):

@@ -64,7 +64,7 @@ def test_unknown_encoder_and_bad_heads(hetero_graph):
         build_gnn_encoder("rgnc", g.ntypes, g.etypes, 8, 2)
     with pytest.raises(ConfigError, match="num_heads"):
         build_gnn_encoder("rgat", g.ntypes, g.etypes, 6, 2, num_heads=4)
-    assert GNN_ENCODERS.names() == sorted(NAMES + ["learnable_embed"])
+    assert GNN_ENCODERS.names() == sorted(list(NAMES) + ["learnable_embed", "lm", "mlp"])   # lm / mlp: no message passing
 
 
 def test_last_layer_activation_follows_graphstorm(hetero_graph):

@@ -25,6 +25,7 @@ from graphstorm_py.nn.encoders.gat import GATEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.gatv2 import GATv2Encoder  # noqa: E402
 from graphstorm_py.nn.encoders.hgt import HGTEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.learnable_embed import LearnableEmbedEncoder  # noqa: E402
+from graphstorm_py.nn.encoders.no_gnn import NoGNNEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.rgat import RGATEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.rgcn import RGCNEncoder  # noqa: E402
 from graphstorm_py.nn.encoders.sage import SAGEEncoder  # noqa: E402

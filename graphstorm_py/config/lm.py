@@ -1,0 +1,115 @@
+"""Language-model keys: GraphStorm's top-level ``lm_model:`` block and its ``lm_*`` training keys.
+
+GraphStorm's layout (``lm_model`` sits beside ``gsf``; the ``lm_*`` keys go in any gsf section)::
+
+    lm_model:
+      node_lm_models:
+        - lm_type: bert
+          model_name: all-MiniLM-L6-v2      # local folder, packaged name, or a name in the HF cache
+          gradient_checkpoint: true
+          node_types: [paper]
+          pooling: mean                     # beyond GraphStorm: cls | mean | pooler (default: the model's own)
+    gsf:
+      lm:
+        lm_train_nodes: 16                  # LM nodes with gradients per batch; -1 all; 0 none (frozen LM)
+        lm_infer_batch_size: 32
+        freeze_lm_encoder_epochs: 0
+        lm_tune_lr: 1e-5                    # default: lr
+        lm_cache: cached                    # beyond GraphStorm: 'recompute' re-embeds like GraphStorm
+      training_method: {name: glem, kwargs: {...}}
+
+Defaults are GraphStorm's (``graphstorm/config/argument.py``): ``lm_train_nodes`` 0,
+``lm_infer_batch_size`` 32, ``freeze_lm_encoder_epochs`` 0, ``lm_tune_lr`` = ``lr``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional
+
+from pydantic import Field, field_validator, model_validator
+
+from graphstorm_py.config.fields import StrictModel
+
+__all__ = ["NodeLMModel", "LMModelConfig", "LMConfig", "TrainingMethod", "POOLINGS"]
+
+POOLINGS = ("cls", "mean", "pooler")
+
+
+class NodeLMModel(StrictModel):
+    """One entry of ``node_lm_models``: an HF encoder over the tokens of some node types."""
+
+    lm_type: str = "bert"
+    model_name: str = Field(min_length=1)
+    gradient_checkpoint: bool = False
+    node_types: List[str] = Field(min_length=1)
+    pooling: Optional[Literal["cls", "mean", "pooler"]] = None
+
+
+class LMModelConfig(StrictModel):
+    """GraphStorm's top-level ``lm_model`` block."""
+
+    node_lm_models: List[NodeLMModel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_lm_per_type(self) -> "LMModelConfig":
+        seen: Dict[str, int] = {}
+        for i, entry in enumerate(self.node_lm_models):
+            for t in entry.node_types:
+                if t in seen:
+                    raise ValueError(f"node type {t!r} is in node_lm_models[{seen[t]}] and node_lm_models[{i}]")
+                seen[t] = i
+        return self
+
+    def lm_of(self, ntype: str) -> Optional[NodeLMModel]:
+        for entry in self.node_lm_models:
+            if ntype in entry.node_types:
+                return entry
+        return None
+
+    @property
+    def ntypes(self) -> List[str]:
+        return [t for e in self.node_lm_models for t in e.node_types]
+
+
+class GLEMKwargs(StrictModel):
+    """GraphStorm's GLEM ``training_method.kwargs`` (``em_order_gnn_first`` ... ``num_pretrain_epochs``)."""
+
+    em_order_gnn_first: bool = False
+    inference_using_gnn: bool = True
+    pl_weight: float = Field(0.5, ge=0.0)
+    num_pretrain_epochs: int = Field(1, ge=0)
+    num_glem_epochs: int = Field(1, ge=1)         # beyond GraphStorm: epochs of each E / M step
+
+
+class TrainingMethod(StrictModel):
+    name: Literal["default", "glem"] = "default"
+    kwargs: Dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_kwargs(self) -> "TrainingMethod":
+        if self.name == "glem":
+            GLEMKwargs(**self.kwargs)
+        elif self.kwargs:
+            raise ValueError(f"training_method {self.name!r} takes no kwargs (got {sorted(self.kwargs)})")
+        return self
+
+    @property
+    def glem(self) -> GLEMKwargs:
+        return GLEMKwargs(**self.kwargs)
+
+
+class LMConfig(StrictModel):
+    """The ``lm_*`` training keys (any gsf section)."""
+
+    lm_train_nodes: int = Field(0, ge=-1)
+    lm_infer_batch_size: int = Field(32, gt=0)
+    freeze_lm_encoder_epochs: int = Field(0, ge=0)
+    cache_lm_embed: Optional[bool] = None
+    lm_tune_lr: Optional[float] = Field(None, gt=0)
+    lm_cache: Literal["cached", "recompute"] = "cached"
+    training_method: Optional[TrainingMethod] = None
+
+    @field_validator("training_method", mode="before")
+    @classmethod
+    def _method_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value

@@ -1,0 +1,50 @@
+"""GALM: LP pre-training with the LM, export the LM alone (HF format), reuse it as model_name."""
+
+import glob
+import os
+
+import pytest
+import torch
+import yaml
+from lm_helpers import lm_yaml
+
+from graphstorm_py.cli import run_cli
+from graphstorm_py.config import load_train_config_dict
+from graphstorm_py.errors import ConfigError
+from graphstorm_py.lm.encoder import LMEncoder
+from graphstorm_py.lm.export import export_lm, main
+from graphstorm_py.model.checkpoint import load_checkpoint_file
+from graphstorm_py.training.run import train
+
+LP = {"link_prediction": {"train_etype": ["paper,cites,paper"], "num_negative_edges": 2}}
+
+
+def test_galm_chain(tiny_bert, text_graph, tmp_path):
+    save = tmp_path / "lp_models"
+    doc = yaml.safe_load(lm_yaml(tiny_bert, lm_train_nodes=4, epochs=1, task=LP, lm={"lm_tune_lr": 1e-2},
+                                 gsf={"output": {"save_model_path": str(save)}}))
+    train(load_train_config_dict(doc), text_graph)
+    ckpt = sorted(glob.glob(str(save / "epoch-*")))[-1]
+    out = tmp_path / "galm_lm"
+    assert run_cli(main, ["--restore-model-path", ckpt, "--output", str(out)]) == 0
+    assert os.path.isfile(out / "config.json") and os.path.isfile(out / "1_Pooling" / "config.json")
+    state = load_checkpoint_file(ckpt, "model.pt")
+    exported = LMEncoder.load(str(out))
+    assert exported.pooling == "pooler"                        # the pooling it was trained with
+    w = exported.model.embeddings.word_embeddings.weight
+    assert torch.equal(w, state["input_encoder.lm.paper.model.embeddings.word_embeddings.weight"])
+    assert not torch.equal(w, LMEncoder.load(tiny_bert).model.embeddings.word_embeddings.weight)
+    # (c) fine-tune for node classification from the exported LM, frozen and co-trained
+    for k in (0, 3):
+        r = train(load_train_config_dict(yaml.safe_load(lm_yaml(str(out), lm_train_nodes=k, epochs=1))), text_graph)
+        assert r["epochs_run"] == 1
+
+
+def test_export_needs_an_lm_checkpoint(text_graph, tmp_path):
+    doc = yaml.safe_load(lm_yaml("unused", encoder="mlp", epochs=1,
+                                 gsf={"output": {"save_model_path": str(tmp_path / "m")}}))
+    del doc["lm_model"]
+    train(load_train_config_dict(doc), text_graph)
+    ckpt = sorted(glob.glob(str(tmp_path / "m" / "epoch-*")))[-1]
+    with pytest.raises(ConfigError, match="without an lm_model"):
+        export_lm(ckpt, str(tmp_path / "out"))

@@ -1,0 +1,83 @@
+"""GLEM (training_method: glem) on the tiny text graph: schedule, pseudo labels, shared LM, checkpoint, infer."""
+
+import glob
+import os
+import sys
+
+import pytest
+import torch
+import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lm"))
+from lm_helpers import lm_yaml, make_text_graph, make_tiny_bert  # noqa: E402
+
+from graphstorm_py.config import load_train_config_dict  # noqa: E402
+from graphstorm_py.errors import ConfigError  # noqa: E402
+from graphstorm_py.training.run import train  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("glem")
+    old = os.environ.get("GS_LM_CACHE_DIR")
+    os.environ["GS_LM_CACHE_DIR"] = str(root / "cache")
+    yield make_tiny_bert(str(root / "bert")), make_text_graph(str(root / "g"))
+    if old is None:
+        os.environ.pop("GS_LM_CACHE_DIR", None)
+    else:
+        os.environ["GS_LM_CACHE_DIR"] = old
+
+
+def glem_cfg(bert, **kw):
+    method = {"name": "glem", "kwargs": {"num_pretrain_epochs": 1, "pl_weight": 0.5, **kw}}
+    return yaml.safe_load(lm_yaml(bert, lm_train_nodes=4, epochs=2, lm={"training_method": method,
+                                                                         "lm_tune_lr": 1e-3}))
+
+
+@pytest.mark.parametrize("gnn_first", [False, True])
+def test_glem_trains_both_and_checkpoints_the_gnn(setup, tmp_path, gnn_first, caplog):
+    bert, graph = setup
+    doc = glem_cfg(bert, em_order_gnn_first=gnn_first)
+    doc["gsf"]["output"] = {"save_model_path": str(tmp_path / "m")}
+    with caplog.at_level("INFO"):
+        r = train(load_train_config_dict(doc), graph)
+    assert r["training_method"] == "glem" and r["best_checkpoint"]
+    rounds = [ln for ln in caplog.text.splitlines() if "glem round" in ln]
+    assert len(rounds) == 4
+    assert ("gnn step" in rounds[0]) == gnn_first
+    # the checkpoint is a normal LM+GNN model: gs-infer reads it
+    from graphstorm_py.cli import run_cli
+    from graphstorm_py.inference.cli import _main as infer_main
+
+    conf = tmp_path / "t.yaml"
+    conf.write_text(yaml.safe_dump(doc))
+    assert run_cli(infer_main, ["--cf", str(conf), "--part-config", graph, "--restore-model-path",
+                                r["best_checkpoint"], "--save-embed-path", str(tmp_path / "emb"), "--quiet"]) == 0
+
+
+def test_glem_lm_and_gnn_share_the_lm(setup, monkeypatch):
+    import graphstorm_py.training.glem as glem
+
+    bert, graph = setup
+    seen = {}
+    orig = glem._Side.__init__
+
+    def spy(self, run, name):
+        orig(self, run, name)
+        seen[name] = self
+
+    monkeypatch.setattr(glem._Side, "__init__", spy)
+    train(load_train_config_dict(glem_cfg(bert)), graph)
+    assert seen["lm"].layer.lm is seen["gnn"].layer.lm
+    assert seen["lm"].layer.tables is seen["gnn"].layer.tables
+
+
+def test_glem_is_node_classification_only(setup):
+    bert, graph = setup
+    doc = glem_cfg(bert)
+    doc["gsf"].pop("node_classification")
+    doc["gsf"]["link_prediction"] = {"train_etype": ["paper,cites,paper"]}
+    with pytest.raises(ConfigError, match="node_classification only"):
+        train(load_train_config_dict(doc), graph)
