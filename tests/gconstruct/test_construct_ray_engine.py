@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from construct_helpers import toy_config, write_config, write_toy_tables
-from ray_head import start_head, stop_head
+from construct_ray_head import start_head, stop_head
 
 pytest.importorskip("ray.data")
 
