@@ -50,6 +50,8 @@ def treatment(key: str) -> Tuple[str, str]:
         return IMPLEMENTED, CLI_OPTIONS[key]
     if key in ALL_KEYS:
         where = CONCERN_OF.get(key) or ", ".join(tasks_with_key(key))
+        if key in UNUSED:    # e.g. the LM keys: logged as unused when the config has no lm_model
+            return IMPLEMENTED, f"`{where}`; without the feature it belongs to: unused here, {UNUSED[key]}"
         return IMPLEMENTED, f"`{where}`"
     if key in NO_EFFECT:
         return NO_EFFECT_HERE, NO_EFFECT[key]

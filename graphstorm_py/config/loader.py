@@ -99,6 +99,10 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (), source: str
     errors: List[str] = []
     parts: Dict[str, Any] = {name: {} for name in CONCERNS}
     task_keys = _route(raw, parts, errors)
+    if raw.lm_model is None:    # no language model: its settings are accepted and logged, as GraphStorm does
+        for key in [k for k in parts["lm"] if k in ACCEPTED]:
+            raw.notes.append(accepted_note(key, raw.origin[key]))
+            del parts["lm"][key]
     models = {name: _build(CONCERNS[name], parts[name], raw.origin, name, errors) for name in CONCERNS}
     if raw.task_name:
         entries = [(raw.task_name, task_keys, raw.origin, raw.task_name)]

@@ -28,8 +28,8 @@ def lm_input_args(cfg, store, ntypes: Sequence[str]) -> Optional[Dict[str, Any]]
     for entry in cfg.lm_model.node_lm_models:
         for t in entry.node_types:
             if t not in ntypes:
-                raise ConfigError(f"lm_model: node type {t!r}{did_you_mean(t, ntypes)} is not in the graph; "
-                                  f"node types: {', '.join(ntypes)}")
+                raise ConfigError(f"lm_model: node type {t!r} is not in the graph; "
+                                  f"node types: {', '.join(ntypes)}{did_you_mean(t, ntypes)}")
             tokens[t] = TokenSource(store, t)          # checks the tokenize_hf arrays first (cheap)
         lm = LMEncoder.load(entry.model_name, entry.pooling, entry.gradient_checkpoint)
         for t in entry.node_types:

@@ -16,7 +16,7 @@ def test_check_flag(tmp_path):
 
 def test_table_rows():
     text = render()
-    assert "| `lm_tune_lr` | `--lm-tune-lr` | unused here |" in text
+    assert "| `lm_tune_lr` | `--lm-tune-lr` | implemented | `lm`; without the feature it belongs to: unused here" in text
     assert "| `ip_config` | `--ip-config` | accepted without effect |" in text
     assert "| `num_epochs` | `--num-epochs`, `-e` | implemented |" in text
     assert "| `use_pseudolabel` | `--use-pseudolabel` | not supported yet |" in text

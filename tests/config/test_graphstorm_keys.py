@@ -63,8 +63,8 @@ def test_udf_and_lm_model_blocks(ml100k, caplog):
     assert "'udf' (top level): unused here" in caplog.text
     ml100k["lm_model"] = {"node_lm_models": [{"lm_type": "bert", "model_name": "bert-base-uncased",
                                              "node_types": ["movie"]}]}
-    with pytest.raises(ConfigError, match="'lm_model' is not supported by graphstorm_py yet .*LM\\+GNN"):
-        load_train_config_dict(ml100k)
+    cfg = load_train_config_dict(ml100k)           # the LM+GNN block is implemented (issue 10)
+    assert cfg.lm_model.node_lm_models[0].node_types == ["movie"]
 
 
 @pytest.mark.parametrize("key,hint", [("lm_tune_rl", "lm_tune_lr"), ("num_sever", "num_servers"),
