@@ -31,7 +31,10 @@ def start_head():
            "--num-cpus=2", "--num-gpus=0", f"--object-store-memory={200 * 1024 * 1024}",
            f"--temp-dir={temp}", "--include-dashboard=false", "--disable-usage-stats",
            f"--min-worker-port={low}",
-           f"--max-worker-port={low + 200}"]
+           f"--max-worker-port={low + 200}",
+           # every other port free too (as tests/deploy/ray_head.py): Ray's defaults collide across heads
+           f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}",
+           f"--metrics-export-port={_free_port()}", f"--runtime-env-agent-port={_free_port()}"]
     log = open(os.path.join(temp, "head.log"), "w")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     address = f"127.0.0.1:{port}"
