@@ -47,6 +47,7 @@ class Plan:
     env: Dict[str, str]
     stages: List[PlannedStage]
     selected: List[str]
+    backend: str = "local"          # where the stages run: decides how ``resources.workers`` is spread
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

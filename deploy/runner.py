@@ -159,7 +159,7 @@ def _run_stage(plan: Plan, stage: PlannedStage, emit) -> tuple:
         config = None
         if stage.kind == "construct" and stage.inputs.get("data"):
             config = rebase_construct_config(stage.inputs["config"], stage.inputs["data"], work)
-        argv = stage_argv(stage, plan.graph_name, config)
+        argv = stage_argv(stage, plan.graph_name, config, backend=plan.backend)
         code, tail = 1, []
         for attempt in range(stage.retries + 1):
             emit(f"[gs-submit] stage {stage.name}: {' '.join(argv)}" + (f" (retry {attempt})" if attempt else ""))

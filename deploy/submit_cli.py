@@ -70,7 +70,7 @@ def _dry_run(plan, backend: str) -> dict:
             action = "not selected" if s.name not in plan.selected else ("skip (complete)" if is_complete(s) else "run")
         except GSError as exc:
             action = f"run (outputs not checked: {exc})"
-        argv = stage_argv(s, plan.graph_name, resolve=False)
+        argv = stage_argv(s, plan.graph_name, resolve=False, backend=backend)
         stages.append({"name": s.name, "kind": s.kind, "hash": s.hash, "deps": s.deps, "action": action,
                        "command": [os.path.basename(argv[0])] + argv[1:], "outputs": s.outputs,
                        "resources": s.resources})
@@ -83,6 +83,7 @@ def _run(args) -> int:
 
     stages = [s.strip() for s in args.stages.split(",") if s.strip()] if args.stages else None
     plan = make_plan(load_spec(args.spec, args.sets), stages)
+    plan.backend = args.backend
     if args.dry_run:
         print(json.dumps(_dry_run(plan, args.backend), indent=2))
         return 0

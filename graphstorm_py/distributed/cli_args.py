@@ -45,6 +45,10 @@ def add_distributed_args(parser) -> None:
     g.add_argument("--ray-address", dest="ray_address", default=None, help="run the workers on this Ray cluster")
     g.add_argument("--ray-max-failures", dest="ray_max_failures", type=int, default=0,
                    help="with --ray-address: restart the worker group this many times (from the last checkpoint)")
+    g.add_argument("--ray-worker-cpus", dest="ray_worker_cpus", type=float, default=1.0,
+                   help="with --ray-address: CPUs each Ray Train worker asks for (default 1)")
+    g.add_argument("--ray-worker-gpus", dest="ray_worker_gpus", type=float, default=0.0,
+                   help="with --ray-address: GPUs each Ray Train worker asks for (default 0; > 0 trains on cuda)")
 
 
 def take_config_trainers(args, cfg) -> None:
@@ -79,8 +83,12 @@ def launch(module: str, argv: Optional[Sequence[str]], args, graph_path: str) ->
         from graphstorm_py.distributed.ray_launcher import launch_ray
 
         check_partitions(ds.num_partitions, args.num_trainers, f"graph {graph_path}")
+        for key in ("ray_worker_cpus", "ray_worker_gpus"):
+            if getattr(args, key) < 0 or (key == "ray_worker_cpus" and args.ray_worker_cpus == 0):
+                raise ConfigError(f"--{key.replace('_', '-')} must be > 0 (got {getattr(args, key):g})")
         return launch_ray(module, argv_of(argv), args.num_trainers, args.ray_address, args.ray_max_failures,
-                          use_gpu=str(getattr(args, "device", "") or "").startswith("cuda"))
+                          use_gpu=str(getattr(args, "device", "") or "").startswith("cuda") or args.ray_worker_gpus > 0,
+                          worker_resources={"CPU": args.ray_worker_cpus, "GPU": args.ray_worker_gpus})
     check_partitions(ds.num_partitions, args.num_trainers, f"graph {graph_path}")
     from graphstorm_py.distributed.launcher import launch_local
 

@@ -22,7 +22,7 @@ import io as _io
 import os
 import sys
 import time
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 __all__ = ["launch_ray", "latest_checkpoint_since"]
 
@@ -61,7 +61,10 @@ def _ray_worker(config: dict) -> None:
 
     ctx = ray.train.get_context()
     os.environ.update(RANK=str(ctx.get_world_rank()), WORLD_SIZE=str(ctx.get_world_size()),
-                      LOCAL_RANK=str(ctx.get_local_rank()))
+                      LOCAL_RANK=str(ctx.get_local_rank()), OMP_NUM_THREADS=config["threads"])
+    import torch
+
+    torch.set_num_threads(max(1, int(config["threads"])))
     argv: List[str] = list(config["argv"])
     if config["module"].endswith("training.cli"):
         resume = latest_checkpoint_since(_value_of(argv, "--save-model-path", "--save_model_path"),
@@ -104,19 +107,23 @@ def _strip(argv: Sequence[str], flags: Sequence[str]) -> List[str]:
 
 
 def launch_ray(module: str, argv: Sequence[str], num_workers: int, address: str, max_failures: int = 0,
-               use_gpu: bool = False) -> int:
+               use_gpu: bool = False, worker_resources: Optional[Dict[str, float]] = None) -> int:
     import ray
     from ray.train import FailureConfig, RunConfig, ScalingConfig
     from ray.train.torch import TorchTrainer
 
-    worker_argv = _strip(argv, ["--ray-address", "--num-trainers", "--num-workers", "--num_trainers"])
-    ray.init(address=address, log_to_driver=False,
-             runtime_env={"env_vars": {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}})
+    worker_argv = _strip(argv, ["--ray-address", "--num-trainers", "--num-workers", "--num_trainers",
+                                "--ray-worker-cpus", "--ray-worker-gpus"])
+    per_worker = {k: v for k, v in (worker_resources or {}).items() if v} or None
+    # The thread count travels in the loop config, not a runtime env: inside a Ray job (gs-submit's Ray backend)
+    # a driver's runtime env that repeats a key of the job's is refused.
+    ray.init(address=address, log_to_driver=False)
     try:
         trainer = TorchTrainer(
             _ray_worker,
-            train_loop_config={"module": module, "argv": worker_argv, "started": time.time()},
-            scaling_config=ScalingConfig(num_workers=num_workers, use_gpu=use_gpu),
+            train_loop_config={"module": module, "argv": worker_argv, "started": time.time(),
+                               "threads": os.environ.get("OMP_NUM_THREADS", "1")},
+            scaling_config=ScalingConfig(num_workers=num_workers, use_gpu=use_gpu, resources_per_worker=per_worker),
             run_config=RunConfig(failure_config=FailureConfig(max_failures=max_failures),
                                  storage_path=os.path.join(os.environ.get("TMPDIR", "/tmp"), "gs-ray-results")))
         try:

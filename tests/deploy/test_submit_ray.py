@@ -105,3 +105,33 @@ def test_stop_gives_stopped_and_nothing_complete(head, ml_tables, tmp_path):
     graph = json.loads(cli("gs-submit", "run", spec, "--dry-run").stdout)["stages"][0]["outputs"]["graph"]
     assert not os.path.exists(os.path.join(graph, "metadata.json"))
     assert not os.path.exists(os.path.join(graph, "_gs_stage.json"))
+
+
+def test_workers_run_on_ray_train_and_ray_data(head, ml_tables, tmp_path):
+    """``resources.workers: 2``: construct on the Ray Data engine (2 partitions), train and infer as 2 Ray Train
+    workers of the same cluster, all inside one Ray job."""
+    doc = ml_job("ml-ray-workers", str(tmp_path / "out"), ml_tables)
+    doc["stages"][0]["args"]["num-parts"] = 2
+    for stage in doc["stages"]:
+        stage["resources"] = {"workers": 2, "cpus": 1}
+    spec = write_spec(tmp_path / "job.yaml", doc)
+    start = time.perf_counter()
+    proc = cli("gs-submit", "run", spec, "--backend", "ray", "--address", head)
+    secs = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert _last_json(proc.stdout)["state"] == "SUCCEEDED"
+    lines = proc.stdout.splitlines()
+    ran = {name: next(line for line in lines if line.startswith(f"[gs-submit] stage {name}: /")) for name in
+           ("construct", "train", "infer")}
+    assert "--engine ray --ray-address" in ran["construct"]
+    for name in ("train", "infer"):
+        assert "--num-trainers 2 --ray-address" in ran[name] and "--ray-worker-cpus 1" in ran[name]
+    plan = json.loads(cli("gs-submit", "run", spec, "--dry-run").stdout)
+    outs = {s["name"]: s["outputs"] for s in plan["stages"]}
+    meta = json.load(open(os.path.join(outs["construct"]["graph"], "metadata.json")))
+    assert meta["num_partitions"] == 2
+    emb = outs["infer"]["embeddings"]
+    assert os.path.exists(os.path.join(emb, "_SUCCESS"))
+    shards = [f for _, _, files in os.walk(emb) for f in files if f.startswith("part-r0001")]
+    assert shards, "rank 1 of the Ray Train group wrote no embedding shard"
+    print(f"\nMEASURE ray job with 2 workers per stage: {secs:.1f}s (submit to SUCCEEDED)")

@@ -19,7 +19,7 @@ def _plan(tmp_path, **stage):
 
 
 def _fake(monkeypatch, code: str):
-    monkeypatch.setattr(runner, "stage_argv", lambda stage, graph_name, config=None:
+    monkeypatch.setattr(runner, "stage_argv", lambda stage, graph_name, config=None, backend="local":
                         [sys.executable, "-c", code.replace("OUT", stage.outputs["graph"])])
 
 
