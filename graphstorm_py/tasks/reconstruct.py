@@ -51,11 +51,11 @@ class ReconstructNodeFeatTask(NodeTask):
     @property
     def feat_dim(self) -> int:
         row = self.targets.labels(self.targets.nids["train"][:1])
-        return int(row.reshape(row.size(0), -1).size(1))
+        return int(_as_rows(row).size(1))
 
     def _batch(self, nids: torch.Tensor) -> TaskBatch:
         y = self.targets.labels(nids).float()
-        return TaskBatch(seeds={self.ntype: nids}, labels=y.reshape(y.size(0), -1))
+        return TaskBatch(seeds={self.ntype: nids}, labels=_as_rows(y))
 
     def build_loss(self, ntype: str) -> nn.Module:
         return REGRESSION_LOSSES.get("mse")()
@@ -95,12 +95,12 @@ class ReconstructEdgeFeatTask(EdgeTask):
     @property
     def feat_dim(self) -> int:
         row = self.targets.labels(self.targets.eids["train"][:1])
-        return int(row.reshape(row.size(0), -1).size(1))
+        return int(_as_rows(row).size(1))
 
     def make_batch(self, eids: torch.Tensor, with_labels: bool = True) -> TaskBatch:
         batch = super().make_batch(eids, with_labels)
         if batch.labels is not None:
-            batch.labels = batch.labels.float().reshape(eids.numel(), -1)
+            batch.labels = _as_rows(batch.labels.float())
         return batch
 
     def build_decoder(self, in_dim: int) -> nn.Module:
@@ -111,3 +111,8 @@ class ReconstructEdgeFeatTask(EdgeTask):
 
     def predictions(self, decoder, emb, batch) -> torch.Tensor:
         return decoder(*self._pair(emb, batch))
+
+
+def _as_rows(labels: torch.Tensor) -> torch.Tensor:
+    """One row per edge, also for an empty batch (``reshape(0, -1)`` cannot infer the width)."""
+    return labels.flatten(1) if labels.dim() > 1 else labels.unsqueeze(1)

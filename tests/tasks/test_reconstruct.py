@@ -96,6 +96,14 @@ def test_heads_and_skipped_self_loop(rec_graph):
     assert not run.model.gnn.layers[-1].skip_self_loop
 
 
+def test_empty_batches_keep_the_feature_width(rec_graph):
+    """A worker out of seeds runs empty batches (lockstep): labels stay (0, width), not a reshape error."""
+    run = assemble(load_train_config_dict(yaml.safe_load(YAML)), open_graph(rec_graph))
+    _, rn, re_ = run.tasks
+    assert re_.make_batch(torch.empty(0, dtype=torch.long)).labels.shape == (0, 2)
+    assert rn._batch(torch.empty(0, dtype=torch.long)).labels.shape == (0, 3)
+
+
 def test_one_epoch_multitask(tmp_path, rec_graph, capsys):
     res = run_gs_train(tmp_path, YAML, rec_graph, capsys=capsys)
     names = set(res["tasks"])
