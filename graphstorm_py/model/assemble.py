@@ -80,11 +80,14 @@ class Assembly:
         return self.full_graph_embedder()
 
 
-def assemble(cfg, dataset: GraphDataset, device=None, *, checkpoint_info: Optional[dict] = None) -> Assembly:
+def assemble(cfg, dataset: GraphDataset, device=None, *, checkpoint_info: Optional[dict] = None,
+             encoder_of: Optional[dict] = None) -> Assembly:
     """Build graph, features, tasks and a freshly initialised model (``torch`` RNG decides the weights).
 
     ``checkpoint_info``: the ``checkpoint.json`` of the model about to be restored; the tasks are
     then built for inference (no label or mask needed) and fit the checkpoint's decoders.
+    ``encoder_of``: the ``checkpoint.json`` whose encoder training restores or resumes: the encoder
+    takes its edge-type order (tasks are built for training).
     """
     from graphstorm_py.tasks import build_tasks
 
@@ -97,6 +100,8 @@ def assemble(cfg, dataset: GraphDataset, device=None, *, checkpoint_info: Option
     features = NodeFeatureSource.from_config(store, cfg.gnn.node_feat_name, dataset.ntypes)
     edge_features = EdgeFeatureSource.from_config(store, cfg.gnn.edge_feat_name, graph.etypes)
     etypes = graph.etypes
+    if encoder_of is not None:
+        etypes = encoder_etypes(encoder_of, graph.etypes, f"graph {dataset.root}")
     if checkpoint_info is None:
         tasks = build_tasks(cfg, dataset)
     else:

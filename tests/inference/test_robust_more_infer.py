@@ -67,3 +67,31 @@ def test_encoder_etypes():
     assert encoder_etypes({}, [REV, BUYS], "g") == [REV, BUYS]      # an old checkpoint: the graph's order
     with pytest.raises(CheckpointError, match=r"edge types user,buys-rev,item are in g but not in the checkpoint"):
         encoder_etypes(info, [BUYS, REV, ("user", "buys-rev", "item")], "g")
+
+
+def test_training_restore_keeps_the_checkpoint_edge_type_order(trained, tmp_path):
+    """--restore-model-path / resume into a graph that lists its edges in another order: the encoder takes the
+    checkpoint's order, as gs-infer does, instead of permuting the per-relation weights."""
+    import torch
+
+    from graphstorm_py.config import load_train_config
+    from graphstorm_py.model import restore_model
+    from graphstorm_py.model.assemble import assemble, load_trained, open_graph
+    from graphstorm_py.training.run import _restored_encoder
+
+    conf, _, ckpt = trained
+    swapped = tiny_graph(str(tmp_path / "swapped"), edge_order=(1, 0))
+    cfg = load_train_config(conf, ["--restore-model-path", ckpt])
+    info = _restored_encoder(cfg)
+    assert info is not None and info["gnn_etypes"] == [list(BUYS), list(REV)]
+    run = assemble(cfg, open_graph(swapped), encoder_of=info)
+    assert [tuple(e) for e in run.model.gnn.etypes] == [BUYS, REV]
+    restore_model(ckpt, run.model)
+    run.model.eval()
+    ref = load_trained(ckpt, swapped)
+    with torch.no_grad():
+        got, want = run.full_graph_embedder().all(), ref.full_graph_embedder().all()
+    for ntype in want:
+        torch.testing.assert_close(got[ntype], want[ntype])
+    only_embed = load_train_config(conf, ["--restore-model-path", ckpt, "--restore-model-layers", "embed"])
+    assert _restored_encoder(only_embed) is None          # the GNN is not restored: the graph's order is fine
