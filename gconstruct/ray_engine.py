@@ -12,8 +12,14 @@
   buckets are even in size whatever the ID skew, unlike a group-by on raw IDs). Sorting the
   (ID, first position) pairs by position gives the local engine's first-seen order.
 
+- Edge endpoints -> nids: joined bucket by bucket on workers (:mod:`.ray_join`).
+- Partitioning: ``hash`` and ``ldg`` with their per-chunk work on workers
+  (:mod:`.ray_partition`); ``random``, ``metis`` and ``kaminpar`` on the driver.
+- Writing: one task per (type, partition) writes its arrays, ``metadata.json`` last
+  (:mod:`.ray_write`).
+
 Entries whose files have no rows at all go through the local reader (it types the empty
-outputs from the files' schemas). Everything after these steps is the shared pipeline.
+outputs from the files' schemas). Labels, splits and reverse edges are the shared pipeline's.
 """
 
 from __future__ import annotations
@@ -139,13 +145,15 @@ class RayEngine:
         columns = sorted({c for bt in todo for c in bt.columns})
         states = [bt.transform.init_state() for bt in todo]
         rows = 0
-        for table in progress(self._stream(files, fmt, sep, columns, keep=columns), desc=f"fit {desc} (ray)",
-                              unit="block"):
+        bar = progress(desc=f"fit {desc} (ray)", unit="rows", unit_scale=True)
+        for table in self._stream(files, fmt, sep, columns, keep=columns):
             rows += table.num_rows
+            bar.update(table.num_rows)
             for batch in table.to_batches():
                 for i, bt in enumerate(todo):
                     cols = [batch.column(batch.schema.get_field_index(f"k{_SEP}{c}")) for c in bt.columns]
                     states[i] = bt.transform.fit_partial(states[i], cols)
+        bar.close()
         if rows == 0:
             return   # the local reader handles entries without rows
         for bt, st in zip(todo, states):
@@ -165,9 +173,10 @@ class RayEngine:
         missing = np.zeros((len(id_cols), len(files)), dtype=np.int64)
         rows = 0
         validate = getattr(ctx, "validate", True)
-        for table in progress(self._stream(files, fmt, sep, columns, id_cols, keep, eager, validate),
-                              desc=f"read {desc} (ray)", unit="block"):
+        bar = progress(desc=f"read+transform {desc} (ray)", unit="rows", unit_scale=True)
+        for table in self._stream(files, fmt, sep, columns, id_cols, keep, eager, validate):
             rows += table.num_rows
+            bar.update(table.num_rows)
             file_idx = table.column("__file").to_numpy()
             for name in table.column_names:
                 chunks = table.column(name).chunks
@@ -181,6 +190,7 @@ class RayEngine:
                     kept[rest].extend(chunks)
                 elif kind == "o":
                     outs.setdefault(name, []).extend(chunks)
+        bar.close()
         if rows == 0:
             return local_read_entry(files, fmt, sep, id_cols, bts, keep_cols, ctx, desc, num_workers)
         data = EntryData(num_rows=rows)
@@ -195,6 +205,24 @@ class RayEngine:
             if bt.state is not None:
                 data.output_info.update(bt.transform.output_info(bt.state))
         return data
+
+    # ---- endpoints, partitions, writing ------------------------------------------------------
+    def lookup(self, idmap, values) -> np.ndarray:
+        from graphstorm_py.gconstruct.ray_join import lookup_on_workers
+
+        with progress(total=len(values), desc=f"map {idmap.ntype} endpoints (ray)", unit="rows",
+                      unit_scale=True) as bar:
+            return lookup_on_workers(self.ray, idmap, values, NUM_BUCKETS, bar)
+
+    def partition_nodes(self, method, *args, **kwargs):
+        from graphstorm_py.gconstruct.ray_partition import partition_on_workers
+
+        return partition_on_workers(self.ray, method, *args, **kwargs)
+
+    def write_graph(self, *args, **kwargs):
+        from graphstorm_py.gconstruct.ray_write import write_on_workers
+
+        return write_on_workers(self.ray, *args, **kwargs)
 
     # ---- IDs --------------------------------------------------------------------------------
     def unique_in_order(self, chunks) -> pa.Array:

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from construct_helpers import toy_config, write_config, write_toy_tables
-from construct_ray_head import start_head, stop_head
+from ray_head import ray_head
 
 pytest.importorskip("ray.data")
 
@@ -24,11 +24,8 @@ RUN_TIMEOUT_S = 600
 
 @pytest.fixture(scope="module")
 def ray_address():
-    address, proc, _ = start_head()
-    try:
-        yield address
-    finally:
-        stop_head(proc)
+    with ray_head() as head:
+        yield head.address
 
 
 def _construct(conf, out, *extra):
