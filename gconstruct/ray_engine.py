@@ -8,7 +8,7 @@
   multi-dimensional features, shape and dtype in the column name) and are joined on the
   driver in file order (``preserve_order``), so arrays are byte-identical to the local run.
 - ID numbering: (ID, row position) pairs are hashed into ``NUM_BUCKETS`` buckets; each block
-  keeps an ID's first position, then each bucket merges its blocks (``groupby(bucket)``:
+  keeps an ID's first position, then each bucket merges its blocks (:func:`.ray_join.bucket_shuffle`:
   buckets are even in size whatever the ID skew, unlike a group-by on raw IDs). Sorting the
   (ID, first position) pairs by position gives the local engine's first-seen order.
 
@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from graphstorm_py.gconstruct.entry_reader import EntryData, _chunked, read_entry as local_read_entry
 from graphstorm_py.gconstruct.id_map import missing_mask, unify_types, unique_in_order as local_unique
+from graphstorm_py.gconstruct.ray_join import BLOCK_ROWS, bucket_shuffle
 from graphstorm_py.gconstruct.readers import iter_batches
 from graphstorm_py.gconstruct.stream_partition import hash_ids
 from graphstorm_py.gconstruct.transforms.base import TransformContext
@@ -101,6 +102,19 @@ def _merge_bucket(group: pa.Table) -> pa.Table:
     return group.group_by("id", use_threads=False).aggregate([("pos", "min")]).rename_columns(["id", "pos"])
 
 
+def _regroup(arrays: List[pa.Array], rows: int) -> Iterator[pa.Array]:
+    """Consecutive arrays joined into blocks of about ``rows`` (few shuffle tasks, not one per batch)."""
+    group, size = [], 0
+    for a in arrays:
+        group.append(a)
+        size += len(a)
+        if size >= rows:
+            yield pa.concat_arrays(group) if len(group) > 1 else group[0]
+            group, size = [], 0
+    if group:
+        yield pa.concat_arrays(group) if len(group) > 1 else group[0]
+
+
 class RayEngine:
     """``read_entry`` and ``unique_in_order`` through Ray Data on the cluster at ``address``."""
 
@@ -115,8 +129,9 @@ class RayEngine:
         import ray.data
 
         if logging.getLogger().level > logging.INFO:   # --quiet: Ray Data's plan/finish lines too
-            for name in ("ray", "ray.data"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+            logging.getLogger("ray").setLevel(logging.WARNING)
+            # and its "progress bars disabled" notice (ours are the rows bars)
+            logging.getLogger("ray.data").setLevel(logging.ERROR)
 
         dctx = ray.data.DataContext.get_current()
         dctx.execution_options.preserve_order = True
@@ -233,14 +248,12 @@ class RayEngine:
         if not arrays:
             return local_unique(chunks)
         blocks, pos = [], 0
-        for a in unify_types(arrays):
+        for a in _regroup(unify_types(arrays), BLOCK_ROWS):
             blocks.append(pa.table({"id": a, "pos": pa.array(np.arange(pos, pos + len(a), dtype=np.int64))}))
             pos += len(a)
-        ds = self.ray.data.from_arrow(blocks)
-        ds = ds.map_batches(functools.partial(_bucket_firsts, buckets=NUM_BUCKETS), batch_format="pyarrow",
-                            batch_size=None)
-        ds = ds.groupby("bucket").map_groups(_merge_bucket, batch_format="pyarrow")
-        tables = [t for t in ds.iter_batches(batch_format="pyarrow", batch_size=None) if t.num_rows]
+        run = bucket_shuffle(self.ray, [(blocks, functools.partial(_bucket_firsts, buckets=NUM_BUCKETS))],
+                             NUM_BUCKETS)
+        tables = [t for t in run(_merge_bucket) if t.num_rows]
         firsts = pa.concat_tables(tables)
         order = np.argsort(firsts.column("pos").to_numpy(), kind="stable")
         uniq = firsts.column("id").combine_chunks().take(pa.array(order))

@@ -2,9 +2,12 @@
 
 The raw endpoint IDs are cast to the node type's ID type and hashed into the same
 ``NUM_BUCKETS`` buckets as the ID map (:func:`~.stream_partition.hash_ids`); so are the ID
-map's ``(raw ID, nid)`` rows. ``groupby(bucket)`` brings each bucket's map rows and endpoints
-to one worker, which joins them with one Arrow hash lookup: no task sees the whole ID map, and
-no group-by on raw IDs (skewed IDs would make one group straggle; buckets stay even). The
+map's ``(raw ID, nid)`` rows. :func:`bucket_shuffle` brings each bucket's map rows and
+endpoints to one task, which joins them with one Arrow hash lookup: no task sees the whole ID
+map, and no group-by on raw IDs (skewed IDs would make one group straggle; buckets stay even).
+The shuffle is plain Ray tasks (one split task per block returning one table per bucket, one
+task per bucket): Ray Data's ``groupby`` starts aggregator actors and took 12-20 s even on a
+few thousand rows. The
 driver scatters the ``(row, nid)`` results into the answer, ``-1`` where an ID is unknown or
 missing, exactly :meth:`NodeIdMap.lookup`'s answer, so errors and ``--skip-nonexist-edges``
 behave as in the local engine.
@@ -21,7 +24,7 @@ import pyarrow.compute as pc
 from graphstorm_py.gconstruct.id_map import NodeIdMap, cast_ids, missing_mask
 from graphstorm_py.gconstruct.stream_partition import hash_ids
 
-__all__ = ["lookup_on_workers", "BLOCK_ROWS"]
+__all__ = ["lookup_on_workers", "bucket_shuffle", "BLOCK_ROWS"]
 
 BLOCK_ROWS = 1 << 20
 _COLUMNS = ("id", "pos", "nid", "bucket")
@@ -61,6 +64,35 @@ def _blocks(values: pa.Array, name: str, second: pa.Array):
             for s in range(0, len(values), BLOCK_ROWS)]
 
 
+def _split(block: pa.Table, prep, buckets: int):
+    """Split task: ``prep(block)`` (which adds ``bucket``) cut into one table per bucket."""
+    t = prep(block)
+    b = t.column("bucket").to_numpy()
+    order = np.argsort(b, kind="stable")
+    t = t.take(pa.array(order))
+    cuts = np.searchsorted(b[order], np.arange(buckets + 1))
+    return tuple(t.slice(int(cuts[j]), int(cuts[j + 1] - cuts[j])) for j in range(buckets))
+
+
+def _reduce(fn, *tables: pa.Table) -> pa.Table:
+    return fn(pa.concat_tables(tables))
+
+
+def bucket_shuffle(ray, inputs, buckets: int):
+    """``inputs``: ``(blocks, prep)`` pairs; yields ``reduce(bucket's rows)`` per bucket, as
+    ``fn`` given to the returned function; a block's rows go to the bucket ``prep`` gives them."""
+    split = ray.remote(num_cpus=1)(_split).options(num_returns=buckets)
+    pieces = [split.remote(block, prep, buckets) for blocks, prep in inputs for block in blocks]
+
+    def run(fn):
+        reduce = ray.remote(num_cpus=1)(_reduce)
+        refs = [reduce.remote(fn, *[p[j] for p in pieces]) for j in range(buckets)]
+        while refs:
+            done, refs = ray.wait(refs, num_returns=1)
+            yield ray.get(done[0])
+    return run
+
+
 def lookup_on_workers(ray, idmap: NodeIdMap, values, buckets: int, bar=None) -> np.ndarray:
     """``idmap.lookup(values)`` with the join on Ray workers."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
@@ -69,15 +101,13 @@ def lookup_on_workers(ray, idmap: NodeIdMap, values, buckets: int, bar=None) -> 
         return idmap.lookup(values)
     idmap.lookup(values.slice(0, 1))   # a type that cannot match raises the local engine's DataError here
     pos = pa.array(np.arange(n, dtype=np.int64))
-    ends = ray.data.from_arrow(_blocks(values, "pos", pos)).map_batches(
-        functools.partial(_endpoint_rows, id_type=idmap.ids.type, buckets=buckets),
-        batch_format="pyarrow", batch_size=None)
     nid = pa.array(np.arange(len(idmap), dtype=np.int64))
-    maps = ray.data.from_arrow(_blocks(idmap.ids, "nid", nid)).map_batches(
-        functools.partial(_map_rows, buckets=buckets), batch_format="pyarrow", batch_size=None)
-    joined = maps.union(ends).groupby("bucket").map_groups(_join_bucket, batch_format="pyarrow")
+    run = bucket_shuffle(ray, [
+        (_blocks(idmap.ids, "nid", nid), functools.partial(_map_rows, buckets=buckets)),
+        (_blocks(values, "pos", pos), functools.partial(_endpoint_rows, id_type=idmap.ids.type, buckets=buckets)),
+    ], buckets)
     out = np.full(n, -1, dtype=np.int64)
-    for t in joined.iter_batches(batch_format="pyarrow", batch_size=None):
+    for t in run(_join_bucket):
         if t.num_rows:
             out[t.column("pos").to_numpy()] = t.column("nid").to_numpy()
             if bar is not None:
