@@ -68,7 +68,7 @@ def _stop(proc) -> None:
     kids = []
     with contextlib.suppress(psutil.Error):
         kids = psutil.Process(proc.pid).children(recursive=True)
-    for sig, wait in ((signal.SIGTERM, 60), (signal.SIGKILL, 30)):
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 30)):   # a clean stop can take 30 s+
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)   # its own session: the pid is the group id
         try:
