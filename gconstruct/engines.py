@@ -1,10 +1,13 @@
-"""Execution engines of gs-construct: where entries are read and transformed, and IDs numbered.
+"""Execution engines of gs-construct: where entries are read and transformed, IDs numbered,
+edge endpoints mapped, nodes partitioned and partitions written.
 
 An engine offers ``read_entry`` (same signature and result as
-:func:`~graphstorm_py.gconstruct.entry_reader.read_entry`) and ``unique_in_order`` (same as
-:func:`~graphstorm_py.gconstruct.id_map.unique_in_order`). Everything after them (labels,
-splits, reverse edges, partitioning, writing) is shared, so two engines that agree on these
-two give byte-identical datasets.
+:func:`~graphstorm_py.gconstruct.entry_reader.read_entry`), ``unique_in_order`` (as
+:func:`~graphstorm_py.gconstruct.id_map.unique_in_order`), ``lookup(idmap, values)`` (as
+``NodeIdMap.lookup``, for edge endpoints), ``partition_nodes`` (as
+:func:`~graphstorm_py.gconstruct.partition.partition_nodes`) and ``write_graph`` (as
+:func:`~graphstorm_py.graph.writer.write_graph`). Labels, splits and reverse edges are shared,
+so two engines that agree on these give byte-identical datasets.
 
 - ``local`` (default): a thread pool in this process.
 - ``ray``: Ray Data on a cluster (:mod:`.ray_engine`); ``--ray-address`` picks the cluster.
@@ -16,6 +19,8 @@ from typing import Optional
 
 from graphstorm_py.gconstruct.entry_reader import read_entry
 from graphstorm_py.gconstruct.id_map import unique_in_order
+from graphstorm_py.gconstruct.partition import partition_nodes
+from graphstorm_py.graph.writer import write_graph
 from graphstorm_py.registry import Registry
 
 __all__ = ["ENGINES", "LocalEngine", "make_engine"]
@@ -30,6 +35,12 @@ class LocalEngine:
 
     read_entry = staticmethod(read_entry)
     unique_in_order = staticmethod(unique_in_order)
+    partition_nodes = staticmethod(partition_nodes)
+    write_graph = staticmethod(write_graph)
+
+    @staticmethod
+    def lookup(idmap, values):
+        return idmap.lookup(values)
 
     def close(self) -> None:
         pass

@@ -151,12 +151,13 @@ PARTITIONERS.register("kaminpar")(_multilevel("KaMinPar", _run_kaminpar))
 
 def partition_nodes(method: str, num_nodes: Mapping[str, int], edges: Edges, num_parts: int,
                     seed: int = 0, train: Masks = None, skip: Sequence[EdgeType] = (),
-                    orig_ids: Optional[Mapping[str, object]] = None) -> Dict[str, np.ndarray]:
-    """``orig_ids``: per node type, the raw IDs (``hash`` partitions by them)."""
+                    orig_ids: Optional[Mapping[str, object]] = None, partitioner=None) -> Dict[str, np.ndarray]:
+    """``orig_ids``: per node type, the raw IDs (``hash`` partitions by them); ``partitioner``: a
+    function to run instead of the registered one (an engine's own, e.g. on Ray workers)."""
     if num_parts == 1:
         return {t: np.zeros(n, dtype=np.int64) for t, n in num_nodes.items()}
-    parts = PARTITIONERS.get(method, key="--part-method")(num_nodes, edges, num_parts, seed, train, skip,
-                                                           orig_ids=orig_ids)
+    run = partitioner or PARTITIONERS.get(method, key="--part-method")
+    parts = run(num_nodes, edges, num_parts, seed, train, skip, orig_ids=orig_ids)
     mask = _global_train(num_nodes, train) if method != "random" else None
     if mask is None:
         return parts

@@ -31,12 +31,12 @@ from graphstorm_py.gconstruct.entry_reader import BoundTransform, EntryData, ent
 from graphstorm_py.gconstruct.id_checks import describe_missing, raise_missing
 from graphstorm_py.gconstruct.id_map import NodeIdMap, missing_mask, unique_in_order
 from graphstorm_py.gconstruct.labels import build_label, split_masks
-from graphstorm_py.gconstruct.partition import partition_nodes, partition_stats
+from graphstorm_py.gconstruct.partition import partition_stats
 from graphstorm_py.gconstruct.shared_features import share_transforms
 from graphstorm_py.gconstruct.stages import StageStore, fail_hook
 from graphstorm_py.gconstruct.splits import match_edge_pairs, split_rows
 from graphstorm_py.gconstruct.transforms.base import TransformContext
-from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData, write_graph
+from graphstorm_py.graph.writer import EdgeTypeData, NodeTypeData
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["ConstructOptions", "construct_graph"]
@@ -238,7 +238,7 @@ class _Builder:
     def _endpoint(self, ntype, col, where, side) -> np.ndarray:
         if ntype not in self.id_maps:
             raise ConfigError(f"{where}: node type {ntype!r} is not defined")
-        return self.id_maps[ntype].lookup(col)
+        return self.engine.lookup(self.id_maps[ntype], col)
 
     def _assemble_edges(self, etype, entries):
         main = [(i, e, d) for i, e, d in entries if e.source_id_col]
@@ -337,16 +337,13 @@ def _bad_examples(id_columns, bad: np.ndarray) -> list:
     return [(a, b) for a, b in zip(s, d)]
 
 
-def _read(conf: ConstructConfig, opts: ConstructOptions) -> dict:
+def _read(conf: ConstructConfig, opts: ConstructOptions, engine) -> dict:
     """Stage ``read``: every entry read and transformed, IDs mapped, labels and masks built."""
     start = time.perf_counter()
     b = _Builder(conf, opts)
-    b.engine = make_engine(opts.engine, opts.ray_address)
-    try:
-        b.read_nodes()
-        b.read_edges()
-    finally:
-        b.engine.close()
+    b.engine = engine
+    b.read_nodes()
+    b.read_edges()
     for etype in b.edges:
         for nt in (etype[0], etype[2]):
             if nt not in b.nodes:
@@ -357,14 +354,14 @@ def _read(conf: ConstructConfig, opts: ConstructOptions) -> dict:
     return {"nodes": b.nodes, "edges": b.edges, "states": b.all_states()}
 
 
-def _partition(nodes, edge_data, opts: ConstructOptions) -> dict:
+def _partition(nodes, edge_data, opts: ConstructOptions, engine) -> dict:
     """Stage ``partition``: each node's partition and the statistics metadata.json records."""
     start = time.perf_counter()
     num_nodes = {t: d.count for t, d in nodes.items()}
     edges = {et: (e.src, e.dst) for et, e in edge_data.items()}
     skip = [et for et, e in edge_data.items() if e.reverse_of]
     train = train_masks(nodes)
-    parts = partition_nodes(opts.part_method, num_nodes, edges, opts.num_parts, opts.seed, train, skip,
+    parts = engine.partition_nodes(opts.part_method, num_nodes, edges, opts.num_parts, opts.seed, train, skip,
                             orig_ids={t: d.orig_ids for t, d in nodes.items()})
     stats = partition_stats(opts.part_method, parts, opts.num_parts, edges, train, skip)
     log.info("stage partition (%s): edge cut %.4f of %d edges in %.1fs", stats["method"], stats["edge_cut_ratio"],
@@ -384,9 +381,17 @@ def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
     read_params = {"conf": conf.model_dump(mode="json"), "base_dir": conf.base_dir, "seed": opts.seed,
                    "skip_nonexist_edges": opts.skip_nonexist_edges, "validate": opts.feature_validate,
                    "transform_state": opts.transform_state}
+    engine = make_engine(opts.engine, opts.ray_address)
+    try:
+        return _construct(conf, opts, store, read_params, engine)
+    finally:
+        engine.close()
+
+
+def _construct(conf, opts: ConstructOptions, store: StageStore, read_params: dict, engine):
     built = store.load("read", read_params)
     if built is None:
-        built = _read(conf, opts)
+        built = _read(conf, opts, engine)
         store.save("read", read_params, built)
     fail_hook("read")
     nodes, edges = built["nodes"], built["edges"]
@@ -396,12 +401,12 @@ def construct_graph(conf: ConstructConfig, opts: ConstructOptions):
                        method=opts.part_method)
     parted = store.load("partition", part_params)
     if parted is None:
-        parted = _partition(nodes, edges, opts)
+        parted = _partition(nodes, edges, opts, engine)
         store.save("partition", part_params, parted)
     fail_hook("partition")
-    meta = write_graph(opts.output_dir, opts.graph_name, nodes, edges, opts.num_parts, parted["parts"],
-                       transforms=built["states"],
-                       extra={"created_by": "gs-construct", "partition_stats": parted["stats"]})
+    meta = engine.write_graph(opts.output_dir, opts.graph_name, nodes, edges, opts.num_parts, parted["parts"],
+                              transforms=built["states"],
+                              extra={"created_by": "gs-construct", "partition_stats": parted["stats"]})
     store.clear()
     return meta
 

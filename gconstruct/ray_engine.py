@@ -8,12 +8,18 @@
   multi-dimensional features, shape and dtype in the column name) and are joined on the
   driver in file order (``preserve_order``), so arrays are byte-identical to the local run.
 - ID numbering: (ID, row position) pairs are hashed into ``NUM_BUCKETS`` buckets; each block
-  keeps an ID's first position, then each bucket merges its blocks (``groupby(bucket)``:
+  keeps an ID's first position, then each bucket merges its blocks (:func:`.ray_join.bucket_shuffle`:
   buckets are even in size whatever the ID skew, unlike a group-by on raw IDs). Sorting the
   (ID, first position) pairs by position gives the local engine's first-seen order.
 
+- Edge endpoints -> nids: joined bucket by bucket on workers (:mod:`.ray_join`).
+- Partitioning: ``hash`` and ``ldg`` with their per-chunk work on workers
+  (:mod:`.ray_partition`); ``random``, ``metis`` and ``kaminpar`` on the driver.
+- Writing: one task per (type, partition) writes its arrays, ``metadata.json`` last
+  (:mod:`.ray_write`).
+
 Entries whose files have no rows at all go through the local reader (it types the empty
-outputs from the files' schemas). Everything after these steps is the shared pipeline.
+outputs from the files' schemas). Labels, splits and reverse edges are the shared pipeline's.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import pyarrow as pa
 
 from graphstorm_py.gconstruct.entry_reader import EntryData, _chunked, read_entry as local_read_entry
 from graphstorm_py.gconstruct.id_map import missing_mask, unify_types, unique_in_order as local_unique
+from graphstorm_py.gconstruct.ray_join import BLOCK_ROWS, bucket_shuffle
 from graphstorm_py.gconstruct.readers import iter_batches
 from graphstorm_py.gconstruct.stream_partition import hash_ids
 from graphstorm_py.gconstruct.transforms.base import TransformContext
@@ -95,6 +102,19 @@ def _merge_bucket(group: pa.Table) -> pa.Table:
     return group.group_by("id", use_threads=False).aggregate([("pos", "min")]).rename_columns(["id", "pos"])
 
 
+def _regroup(arrays: List[pa.Array], rows: int) -> Iterator[pa.Array]:
+    """Consecutive arrays joined into blocks of about ``rows`` (few shuffle tasks, not one per batch)."""
+    group, size = [], 0
+    for a in arrays:
+        group.append(a)
+        size += len(a)
+        if size >= rows:
+            yield pa.concat_arrays(group) if len(group) > 1 else group[0]
+            group, size = [], 0
+    if group:
+        yield pa.concat_arrays(group) if len(group) > 1 else group[0]
+
+
 class RayEngine:
     """``read_entry`` and ``unique_in_order`` through Ray Data on the cluster at ``address``."""
 
@@ -109,8 +129,9 @@ class RayEngine:
         import ray.data
 
         if logging.getLogger().level > logging.INFO:   # --quiet: Ray Data's plan/finish lines too
-            for name in ("ray", "ray.data"):
-                logging.getLogger(name).setLevel(logging.WARNING)
+            logging.getLogger("ray").setLevel(logging.WARNING)
+            # and its "progress bars disabled" notice (ours are the rows bars)
+            logging.getLogger("ray.data").setLevel(logging.ERROR)
 
         dctx = ray.data.DataContext.get_current()
         dctx.execution_options.preserve_order = True
@@ -139,13 +160,15 @@ class RayEngine:
         columns = sorted({c for bt in todo for c in bt.columns})
         states = [bt.transform.init_state() for bt in todo]
         rows = 0
-        for table in progress(self._stream(files, fmt, sep, columns, keep=columns), desc=f"fit {desc} (ray)",
-                              unit="block"):
+        bar = progress(desc=f"fit {desc} (ray)", unit="rows", unit_scale=True)
+        for table in self._stream(files, fmt, sep, columns, keep=columns):
             rows += table.num_rows
+            bar.update(table.num_rows)
             for batch in table.to_batches():
                 for i, bt in enumerate(todo):
                     cols = [batch.column(batch.schema.get_field_index(f"k{_SEP}{c}")) for c in bt.columns]
                     states[i] = bt.transform.fit_partial(states[i], cols)
+        bar.close()
         if rows == 0:
             return   # the local reader handles entries without rows
         for bt, st in zip(todo, states):
@@ -165,9 +188,10 @@ class RayEngine:
         missing = np.zeros((len(id_cols), len(files)), dtype=np.int64)
         rows = 0
         validate = getattr(ctx, "validate", True)
-        for table in progress(self._stream(files, fmt, sep, columns, id_cols, keep, eager, validate),
-                              desc=f"read {desc} (ray)", unit="block"):
+        bar = progress(desc=f"read+transform {desc} (ray)", unit="rows", unit_scale=True)
+        for table in self._stream(files, fmt, sep, columns, id_cols, keep, eager, validate):
             rows += table.num_rows
+            bar.update(table.num_rows)
             file_idx = table.column("__file").to_numpy()
             for name in table.column_names:
                 chunks = table.column(name).chunks
@@ -181,6 +205,7 @@ class RayEngine:
                     kept[rest].extend(chunks)
                 elif kind == "o":
                     outs.setdefault(name, []).extend(chunks)
+        bar.close()
         if rows == 0:
             return local_read_entry(files, fmt, sep, id_cols, bts, keep_cols, ctx, desc, num_workers)
         data = EntryData(num_rows=rows)
@@ -196,6 +221,24 @@ class RayEngine:
                 data.output_info.update(bt.transform.output_info(bt.state))
         return data
 
+    # ---- endpoints, partitions, writing ------------------------------------------------------
+    def lookup(self, idmap, values) -> np.ndarray:
+        from graphstorm_py.gconstruct.ray_join import lookup_on_workers
+
+        with progress(total=len(values), desc=f"map {idmap.ntype} endpoints (ray)", unit="rows",
+                      unit_scale=True) as bar:
+            return lookup_on_workers(self.ray, idmap, values, NUM_BUCKETS, bar)
+
+    def partition_nodes(self, method, *args, **kwargs):
+        from graphstorm_py.gconstruct.ray_partition import partition_on_workers
+
+        return partition_on_workers(self.ray, method, *args, **kwargs)
+
+    def write_graph(self, *args, **kwargs):
+        from graphstorm_py.gconstruct.ray_write import write_on_workers
+
+        return write_on_workers(self.ray, *args, **kwargs)
+
     # ---- IDs --------------------------------------------------------------------------------
     def unique_in_order(self, chunks) -> pa.Array:
         arrays = []
@@ -205,14 +248,12 @@ class RayEngine:
         if not arrays:
             return local_unique(chunks)
         blocks, pos = [], 0
-        for a in unify_types(arrays):
+        for a in _regroup(unify_types(arrays), BLOCK_ROWS):
             blocks.append(pa.table({"id": a, "pos": pa.array(np.arange(pos, pos + len(a), dtype=np.int64))}))
             pos += len(a)
-        ds = self.ray.data.from_arrow(blocks)
-        ds = ds.map_batches(functools.partial(_bucket_firsts, buckets=NUM_BUCKETS), batch_format="pyarrow",
-                            batch_size=None)
-        ds = ds.groupby("bucket").map_groups(_merge_bucket, batch_format="pyarrow")
-        tables = [t for t in ds.iter_batches(batch_format="pyarrow", batch_size=None) if t.num_rows]
+        run = bucket_shuffle(self.ray, [(blocks, functools.partial(_bucket_firsts, buckets=NUM_BUCKETS))],
+                             NUM_BUCKETS)
+        tables = [t for t in run(_merge_bucket) if t.num_rows]
         firsts = pa.concat_tables(tables)
         order = np.argsort(firsts.column("pos").to_numpy(), kind="stable")
         uniq = firsts.column("id").combine_chunks().take(pa.array(order))

@@ -16,6 +16,7 @@ edges).
 
 from __future__ import annotations
 
+import functools
 from typing import Dict, Mapping, Sequence
 
 import numpy as np
@@ -90,8 +91,13 @@ def _place(parts: np.ndarray, counts: np.ndarray, lo: int, k: int, cap: float, r
 
 @PARTITIONERS.register("ldg")
 def ldg_partition(num_nodes: Mapping[str, int], edges, num_parts: int, seed: int, train=None,
-                  skip: Sequence = (), orig_ids=None) -> Dict[str, np.ndarray]:
-    """LDG in ``GROUPS`` node groups per pass (each group one scan of the edges), ``PASSES`` passes."""
+                  skip: Sequence = (), orig_ids=None, counter=None) -> Dict[str, np.ndarray]:
+    """LDG in ``GROUPS`` node groups per pass (each group one scan of the edges), ``PASSES`` passes.
+
+    ``counter(rank, edges, k)``, when given, returns the ``count(parts, lo, hi)`` function that
+    scans the edges (``edges``: ``(src, src type offset, dst, dst type offset)`` per edge type;
+    node ``g`` of the global ID space streams at ``rank[g]``) instead of this process: the Ray
+    engine runs it on workers, chunk by chunk."""
     offsets = global_offsets(num_nodes)
     total = int(sum(num_nodes.values()))
     skip = set(skip)
@@ -102,15 +108,20 @@ def ldg_partition(num_nodes: Mapping[str, int], edges, num_parts: int, seed: int
     rank = np.empty(total, dtype=np.int64)
     rank[order] = np.arange(total)
     del order
-    pairs = [(rank[np.asarray(s) + offsets[et[0]]], rank[np.asarray(d) + offsets[et[2]]])
-             for et, (s, d) in edges.items() if et not in skip]
+    if counter is None:
+        pairs = [(rank[np.asarray(s) + offsets[et[0]]], rank[np.asarray(d) + offsets[et[2]]])
+                 for et, (s, d) in edges.items() if et not in skip]
+        count = functools.partial(_group_counts, edges=pairs, k=num_parts)
+    else:
+        count = counter(rank, [(np.asarray(s), offsets[et[0]], np.asarray(d), offsets[et[2]])
+                               for et, (s, d) in edges.items() if et not in skip], num_parts)
     parts = np.full(total, -1, dtype=np.int64)   # first pass: true LDG, only placed nodes count
     cap = (1.0 + SLACK) * total / num_parts
     bounds = np.linspace(0, total, GROUPS + 1).astype(np.int64)
     for _ in range(PASSES):
         for g in range(GROUPS):
             lo, hi = int(bounds[g]), int(bounds[g + 1])
-            counts = _group_counts(parts, pairs, num_parts, lo, hi)
+            counts = count(parts, lo=lo, hi=hi)
             parts[lo:hi] = -1
             _place(parts, counts, lo, num_parts, cap, rng)
     out = parts[rank]

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def head(s3_server):
-    with ray_head() as address:
-        yield address
+    with ray_head(dashboard=True, object_store_mb=80) as h:
+        yield h.dashboard
 
 
 def _last_json(text):

@@ -1,58 +1,27 @@
 """gs-train --ray-address: Cora trained by 2 Ray Train workers on a real local Ray head.
 
-The head runs on 127.0.0.1 at a free port with a private temp dir and a small object store; it
-is started with ``ray start --block`` in its own session and stopped by that pid (never with
-``ray stop``, which would end every Ray on the machine).
+The head is the tests' shared one (tests/ray_head.py): 127.0.0.1, free ports, a private temp dir,
+a small object store, stopped by its pid (never ``ray stop``).
 """
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 import pytest
 
 from gs_testing import REPO
+from ray_head import ray_head as shared_ray_head
 
 pytest.importorskip("ray.train")
 BIN = os.path.dirname(sys.executable)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def ray_head():
-    port = _free_port()
-    tmp = tempfile.mkdtemp(prefix="r", dir="/tmp")
-    env = dict(os.environ, RAY_AUTH_MODE="disabled", RAY_USAGE_STATS_ENABLED="0", OMP_NUM_THREADS="1")
-    head = subprocess.Popen([os.path.join(BIN, "ray"), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
-                             f"--port={port}", f"--temp-dir={tmp}", "--object-store-memory=100000000",
-                             "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert head.poll() is None, "ray head exited"
-            time.sleep(0.5)
-        yield f"127.0.0.1:{port}", env
-    finally:
-        os.killpg(head.pid, signal.SIGTERM)      # the head's own session: its pid is the group id
-        try:
-            head.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(head.pid, signal.SIGKILL)
-            head.wait()
+    with shared_ray_head(object_store_mb=100) as h:
+        yield h.address, h.env
 
 
 @pytest.mark.slow
