@@ -19,7 +19,7 @@ import torch
 
 from graphstorm_py.errors import CheckpointError
 from graphstorm_py.model.gnn_model import GNNModel
-from graphstorm_py.model.sparse_checkpoint import has_moments, read_rows
+from graphstorm_py.model.sparse_checkpoint import check_shards, has_moments, read_rows
 
 __all__ = ["Optimizers"]
 
@@ -37,7 +37,8 @@ class Optimizers:
     def __init__(self, model: GNNModel, lr: float, weight_decay: float = 0.0, sparse_lr: Optional[float] = None,
                  max_grad_norm: Optional[float] = None, norm_type: float | str = 2.0):
         self.dense_params = list(model.dense_parameters())
-        self.tables = dict(getattr(model.input_encoder, "embeds", {}).items())    # ntype -> table, in sparse_parameters order
+        # ntype -> table, in sparse_parameters order
+        self.tables = dict(getattr(model.input_encoder, "embeds", {}).items())
         self.sharded = any(getattr(e, "shard_ranges", None) for e in self.tables.values())
         sparse_params = list(model.sparse_parameters())
         lm_params = list(getattr(model.input_encoder, "lm_parameters", lambda: [])())
@@ -87,6 +88,8 @@ class Optimizers:
         if not self.sharded and not sparse.get("sharded"):
             self.sparse.load_state_dict(sparse)
             return
+        if sparse.get("sharded") and path and info and any(sparse["step"].values()):
+            check_shards(path, info, ("exp_avg", "exp_avg_sq"))     # every rank fails alike
         for i, (t, emb) in enumerate(self.tables.items()):
             lo, hi = getattr(emb, "row_range", (0, emb.num_embeddings))
             if sparse.get("sharded"):

@@ -31,7 +31,7 @@ import yaml
 from graphstorm_py import io
 from graphstorm_py.errors import CheckpointError
 from graphstorm_py.model.gnn_model import SPARSE_EMBED_PREFIX, GNNModel
-from graphstorm_py.model.sparse_checkpoint import SHARDS_KEY, read_rows, shard_manifest, table_shape
+from graphstorm_py.model.sparse_checkpoint import SHARDS_KEY, check_shards, read_rows, shard_manifest, table_shape
 
 __all__ = ["CHECKPOINT_FORMAT", "save_checkpoint", "is_checkpoint", "read_checkpoint_info", "decoder_etypes",
            "encoder_etypes",
@@ -194,6 +194,7 @@ def _restore_sparse(path: str, model: GNNModel, info: Mapping[str, Any]) -> list
     """Each table reads only the rows it holds (a shard of a distributed run holds its owned nids)."""
     out = []
     saved_ntypes = info.get("sparse_embed", [])
+    check_shards(path, info)
     for ntype, emb in model.input_encoder.embeds.items():
         if ntype not in saved_ntypes:
             raise CheckpointError(f"{path}: no learnable embeddings of node type {ntype!r} in the checkpoint")

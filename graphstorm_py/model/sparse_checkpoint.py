@@ -29,7 +29,7 @@ from graphstorm_py import io
 from graphstorm_py.errors import CheckpointError
 
 __all__ = ["SHARDS_KEY", "shard_file", "whole_file", "write_shard", "shard_manifest", "table_shape", "read_rows",
-           "has_moments"]
+           "has_moments", "check_shards"]
 
 SHARDS_KEY = "sparse_embed_shards"
 MOMENTS = ("exp_avg", "exp_avg_sq")
@@ -64,6 +64,19 @@ def _load(path: str, rel: str) -> np.ndarray:
         raise CheckpointError(f"checkpoint {path} is incomplete: {f} is missing (a worker's shard of the "
                               "learnable embeddings; was the checkpoint folder copied partially?)")
     return io.load_npy(f, mmap=True)
+
+
+def check_shards(path: str, info: Mapping[str, Any], kinds: Sequence[str] = ("rows",)) -> None:
+    """Every listed shard file is there (a :class:`CheckpointError` naming the first missing one).
+
+    Workers check all shards, not only their own, so that all of them fail alike and none waits
+    for a peer that gave up.
+    """
+    for ntype, entry in sorted((info.get(SHARDS_KEY) or {}).items()):
+        for lo, hi in entry["shards"]:
+            for kind in kinds:
+                if not io.exists(io.join(path, shard_file(ntype, lo, hi, kind))):
+                    _load(path, shard_file(ntype, lo, hi, kind))
 
 
 def table_shape(path: str, info: Mapping[str, Any], ntype: str) -> Tuple[int, int]:
