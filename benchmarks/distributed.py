@@ -23,6 +23,7 @@ of M nodes, one edge ``e -> n`` each, so the model has a learnable ``[M, --embed
 (hidden size ``--embed-dim``); every (P, W) job runs with ``--dist-sparse-embed replicated`` and
 ``sharded`` and reports ``peak_rss`` of each worker, the job's wall time and the remote bytes per
 batch: the table and its SparseAdam moments on every worker, or only the owned rows.
+"""
 
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ def _edges(rng, nodes: int, edges: int, communities: int):
 
 def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, parts: int, method: str,
           communities: int, seed: int = 0, embed_nodes: int = 0) -> None:
-    from graphstorm_py.gconstruct.partition import metis_partition
     from graphstorm_py.graph import EdgeTypeData, NodeTypeData, write_graph
 
     rng = np.random.default_rng(seed)
@@ -69,7 +69,8 @@ def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, p
     if parts == 1:
         node_parts = None
     elif method == "metis":
-        node_parts = metis_partition({"n": nodes}, {("n", "e", "n"): (src, dst)}, parts, seed)
+        from graphstorm_py.gconstruct.partition import partition_nodes    # (metis_partition was renamed)
+        node_parts = partition_nodes("metis", {"n": nodes}, {("n", "e", "n"): (src, dst)}, parts, seed)
     else:
         node_parts = {"n": rng.integers(0, parts, nodes)}
     feat = rng.standard_normal((nodes, feat_dim), dtype=np.float32)
