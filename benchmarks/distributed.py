@@ -17,7 +17,14 @@ The graph: ``--nodes`` nodes, ``--edges`` uniformly random edges (or, with ``--c
 90% of the edges inside C equal communities so that METIS has something to find), ``--feat-dim``
 float32 features, 10 classes. Partitions: ``--part random|metis``. Model: rgcn, 2 layers,
 fanout 10,10, hidden 128, batch 1024 per worker (as benchmarks/train.py).
+
+``--embed-nodes M`` (learnable embeddings): the graph gets a second, featureless node type ``e``
+of M nodes, one edge ``e -> n`` each, so the model has a learnable ``[M, --embed-dim]`` table
+(hidden size ``--embed-dim``); every (P, W) job runs with ``--dist-sparse-embed replicated`` and
+``sharded`` and reports ``peak_rss`` of each worker, the job's wall time and the remote bytes per
+batch: the table and its SparseAdam moments on every worker, or only the owned rows.
 """
+
 
 from __future__ import annotations
 
@@ -54,8 +61,7 @@ def _edges(rng, nodes: int, edges: int, communities: int):
 
 
 def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, parts: int, method: str,
-          communities: int, seed: int = 0) -> None:
-    from graphstorm_py.gconstruct.partition import metis_partition
+          communities: int, seed: int = 0, embed_nodes: int = 0) -> None:
     from graphstorm_py.graph import EdgeTypeData, NodeTypeData, write_graph
 
     rng = np.random.default_rng(seed)
@@ -63,7 +69,8 @@ def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, p
     if parts == 1:
         node_parts = None
     elif method == "metis":
-        node_parts = metis_partition({"n": nodes}, {("n", "e", "n"): (src, dst)}, parts, seed)
+        from graphstorm_py.gconstruct.partition import partition_nodes    # (metis_partition was renamed)
+        node_parts = partition_nodes("metis", {"n": nodes}, {("n", "e", "n"): (src, dst)}, parts, seed)
     else:
         node_parts = {"n": rng.integers(0, parts, nodes)}
     feat = rng.standard_normal((nodes, feat_dim), dtype=np.float32)
@@ -72,8 +79,13 @@ def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, p
                          "train_mask": (rng.random(nodes) < train_frac).astype(np.uint8),
                          "val_mask": np.zeros(nodes, np.uint8), "test_mask": np.zeros(nodes, np.uint8)},
                         {"feat": {}}, {"label": {"task_type": "classification", "num_classes": 10}})
-    write_graph(root, "synthetic", {"n": node}, {("n", "e", "n"): EdgeTypeData(src, dst)}, num_parts=parts,
-                node_parts=node_parts)
+    ntypes, etypes = {"n": node}, {("n", "e", "n"): EdgeTypeData(src, dst)}
+    if embed_nodes:      # a featureless type: one learnable row per node
+        ntypes["e"] = NodeTypeData(pa.array(np.arange(embed_nodes)), {}, {}, {})
+        etypes[("e", "to", "n")] = EdgeTypeData(np.arange(embed_nodes), rng.integers(0, nodes, embed_nodes))
+        if node_parts is not None:
+            node_parts["e"] = rng.integers(0, parts, embed_nodes)
+    write_graph(root, "synthetic", ntypes, etypes, num_parts=parts, node_parts=node_parts)
 
 
 CONF = {"version": 1.0, "gsf": {
@@ -84,10 +96,13 @@ CONF = {"version": 1.0, "gsf": {
     "node_classification": {"target_ntype": "n", "label_field": "label", "num_classes": 10}}}
 
 
-def run_job(graph: str, conf_path: str, workers: int, transport: str, cache_mb: float, threads: int) -> dict:
+def run_job(graph: str, conf_path: str, workers: int, transport: str, cache_mb: float, threads: int,
+            sparse: str = "") -> dict:
     cmd = [os.path.join(BIN, "gs-train"), "--cf", conf_path, "--part-config", graph, "--quiet"]
     if workers > 1:
         cmd += ["--num-trainers", str(workers), "--graph-transport", transport, "--dist-cache-mb", str(cache_mb)]
+    if sparse:
+        cmd += ["--dist-sparse-embed", sparse]
     env = dict(os.environ, OMP_NUM_THREADS=str(max(1, threads // workers)))
     start = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
@@ -126,6 +141,14 @@ def report(res: dict, conf: dict, nodes: int) -> None:
     _emit("job_wall_time", round(res["_wall"], 1), "s", conf)
 
 
+def embed_report(res: dict, conf: dict) -> None:
+    d = res["distributed"]
+    ranks = d["per_rank"]
+    _emit("peak_rss_per_worker", [r["peak_rss_mb"] for r in ranks], "MB", conf)
+    _emit("remote_bytes_per_batch", round(d["graph_bytes_sent"] / max(sum(r["steps"] for r in ranks), 1)), "B", conf)
+    _emit("job_wall_time", round(res["_wall"], 1), "s", conf)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--nodes", type=float, default=1e6)
@@ -139,7 +162,11 @@ def main(argv=None) -> None:
     ap.add_argument("--transport", choices=["collective", "auto"], default="collective")
     ap.add_argument("--cache-mb", default="0,64", help="cache sizes to compare (MB per worker)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--embed-nodes", type=float, default=0, help="nodes of a featureless type (learnable table)")
+    ap.add_argument("--embed-dim", type=int, default=64, help="width of the learnable table (= hidden size)")
     a = ap.parse_args(argv)
+    if a.embed_nodes:
+        CONF["gsf"]["gnn"].update(hidden_size=a.embed_dim, node_feat_name=["n:feat"])
     nodes, edges = int(a.nodes), int(a.edges)
     with tempfile.TemporaryDirectory() as tmp:
         conf_path = os.path.join(tmp, "train.yaml")
@@ -148,12 +175,19 @@ def main(argv=None) -> None:
         for parts in [int(x) for x in a.parts.split(",")]:
             graph = os.path.join(tmp, f"g{parts}")
             t = time.time()
-            build(graph, nodes, edges, a.feat_dim, a.train_frac, parts, a.part, a.communities)
+            build(graph, nodes, edges, a.feat_dim, a.train_frac, parts, a.part, a.communities,
+                  embed_nodes=int(a.embed_nodes))
             base = {"nodes": nodes, "edges": edges, "feat_dim": a.feat_dim, "partitions": parts, "part": a.part,
                     "communities": a.communities, "train_frac": a.train_frac, "threads": a.threads,
                     "graph_build_s": round(time.time() - t, 1)}
             for w in [int(x) for x in a.workers.split(",")]:
                 if parts % w:
+                    continue
+                if a.embed_nodes:
+                    for mode in ("replicated", "sharded"):
+                        conf = {**base, "workers": w, "transport": a.transport, "embed_nodes": int(a.embed_nodes),
+                                "embed_dim": a.embed_dim, "sparse_embed": mode}
+                        embed_report(run_job(graph, conf_path, w, a.transport, 0.0, a.threads, mode), conf)
                     continue
                 for mb in ([float(x) for x in a.cache_mb.split(",")] if w > 1 else [0.0]):
                     conf = {**base, "workers": w, "transport": a.transport if w > 1 else "single",

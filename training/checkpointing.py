@@ -38,6 +38,7 @@ class CheckpointSaver(Callback):
         self.root, self.metric, self.frequency, self.topk = root, metric, frequency, topk
         self.kept: List[Tuple[Optional[float], int, str]] = []    # (score, step, path), oldest first
         self._last_step = -1
+        self.delete_files = True      # False on the workers of a job other than rank 0: same list, no deleting
 
     def on_step_end(self, trainer, loss: float) -> None:
         step = trainer.state.step
@@ -74,8 +75,9 @@ class CheckpointSaver(Callback):
         else:
             drop = self.kept[:-self.topk]
         for item in drop:
-            log.info("removing checkpoint %s (not in the top %d)", item[2], self.topk)
-            io.remove(item[2])
+            if self.delete_files:
+                log.info("removing checkpoint %s (not in the top %d)", item[2], self.topk)
+                io.remove(item[2])
             self.kept.remove(item)
 
     def state_dict(self):

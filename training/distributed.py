@@ -11,13 +11,16 @@ the job, assembles the distributed pieces
   all-reduced maximum; a rank out of batches runs *empty* batches (no seeds, weight 0) that
   still take part in every collective;
 * **gradients**: one all-reduce of all dense gradients per step (weighted by non-empty
-  batches), sparse embedding gradients gathered, so every rank keeps the same weights;
+  batches); learnable embedding rows are fetched from their owners before the forward pass and
+  their gradient rows sent back to them after it (:mod:`~graphstorm_py.distributed.sparse_embed`;
+  with ``--dist-sparse-embed replicated``, gathered so every rank keeps the whole tables);
 * **randomness**: loaders and torch's RNG are reseeded per (seed, epoch, rank) at each epoch, so
   a run resumed from a checkpoint continues exactly as the uninterrupted run would have;
 * **prefetch**: the next step is sampled and fetched in a background thread on a gloo group of
   its own (:class:`~graphstorm_py.distributed.prefetch.Prefetcher`) while the current one computes;
-* **boundaries**: each epoch ends with a monitored barrier that names a missing rank; only
-  rank 0 writes checkpoints and results.
+* **boundaries**: each epoch ends with a monitored barrier that names a missing rank; rank 0
+  writes results and the dense part of checkpoints, every owner its shard of the embedding
+  tables (before rank 0 writes the manifest, after a barrier).
 
 Evaluation: tasks with the base evaluation (node tasks) share their eval batches round-robin,
 gather the predictions in batch order and compute the metrics once over all of them; tasks with
@@ -29,6 +32,7 @@ Testing hook: ``GS_FAULT_KILL=RANK:STEP`` makes rank RANK kill itself (SIGKILL) 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import resource
@@ -39,6 +43,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import torch
 import torch.distributed as dist
 
+from graphstorm_py import io
 from graphstorm_py.distributed.assembly import assemble_distributed
 from graphstorm_py.distributed.prefetch import Prefetcher
 from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
@@ -74,13 +79,14 @@ class DistTrainer(Trainer):
                 self._sharded[task.name] = True
         self._prefetcher: Optional[Prefetcher] = None
         self._whole = None                        # (whole-graph CSC, local features) for self-evaluating tasks
-        self._features = run.features
+        self.sparse = getattr(run, "sparse", None)     # ShardedTables: rows fetched in _step, not in _prepare
+        self._features = getattr(run.features, "inner", run.features) if self.sparse else run.features
         if ctx.prefetch:                          # sampling + fetching of the next step run on their own group
             side = ctx.side_exchanger()
             if hasattr(self.sampler, "exchanger"):
                 self.sampler.exchanger = side
-            if hasattr(run.features, "with_exchanger"):
-                self._features = run.features.with_exchanger(side)
+            if hasattr(self._features, "with_exchanger"):
+                self._features = self._features.with_exchanger(side)
         self.first_step_at: Optional[float] = None
         fault = os.environ.get("GS_FAULT_KILL", "")
         self._kill_at = int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == ctx.rank else None
@@ -143,6 +149,8 @@ class DistTrainer(Trainer):
         self.optimizers.zero_grad()
         total: Optional[torch.Tensor] = None
         dev = self.run.device
+        if self.sparse is not None:               # collective: this step's embedding rows, from their owners
+            self.sparse.fetch(_input_nodes(prepared, self.sparse.ntypes), grad=True)
         for (task, batch), prep in zip(batches, prepared):
             if batch is None:                         # it took part in the collectives; nothing to compute
                 continue
@@ -156,19 +164,23 @@ class DistTrainer(Trainer):
                 total = total + self.alpha_l2norm * sum(p.square().sum() for p in self.model.dense_parameters())
             total.backward()
         weight = reduce_dense(self.optimizers.dense_params, 1.0 if total is not None else 0.0)
-        sparse = list(self.model.sparse_parameters())
-        if sparse:
-            reduce_sparse(sparse, weight, self.ctx.graph_group)
+        if self.sparse is not None:               # collective: gradient rows to their owners
+            self.sparse.push_grads(weight)
+        elif list(self.model.sparse_parameters()):
+            reduce_sparse(list(self.model.sparse_parameters()), weight, self.ctx.graph_group)
         if weight > 0:
             self.optimizers.step()
+        if self.sparse is not None:
+            self.sparse.clear()
         return float(total.detach()) if total is not None else 0.0
 
     @torch.no_grad()
     def task_metrics(self, task, decoder, embedder, split: str, batch_size: int):
         """Tasks with the base evaluation: batches shared round-robin, predictions gathered in order,
         metrics computed once over all of them (the one-worker numbers). Others evaluate replicated."""
-        if type(task).evaluate is not Task.evaluate:
-            return task.evaluate(decoder, self._whole_graph(embedder), split, batch_size)
+        if type(task).evaluate is not Task.evaluate:      # outside lockstep: whole tables for the duration
+            with self.sparse.gathered() if self.sparse is not None else contextlib.nullcontext():
+                return task.evaluate(decoder, self._whole_graph(embedder), split, batch_size)
         if task.split_size(split) == 0:
             return None
         ctx = self.ctx
@@ -215,11 +227,30 @@ class DistTrainer(Trainer):
         return FullGraphEmbedder(self.model, graph, feats, embedder.batch_size, embedder.device)
 
     def save_checkpoint(self, path: str, record) -> str:
+        """Collective: every owner writes its embedding shards, then (after a barrier) rank 0 the rest and
+        the manifest, last. Without sharded tables rank 0 writes everything."""
+        if self.sparse is not None:
+            if self.ctx.is_main:
+                io.remove(io.join(path, "checkpoint.json"))     # a re-save never looks complete
+            self.ctx.barrier(f"checkpoint {path} cleared")
+            self.sparse.write_shards(path, self.optimizers.sparse)
+            self.ctx.barrier(f"checkpoint {path} shards written")
         if self.ctx.is_main:
             return super().save_checkpoint(path, record)
         if record is not None:
             record.checkpoint = path
         return path
+
+
+def _input_nodes(prepared, ntypes) -> Dict[str, torch.Tensor]:
+    """The input nodes of ``ntypes`` over a step's prepared (non-empty) batches."""
+    out: Dict[str, List[torch.Tensor]] = {}
+    for prep in prepared:
+        if prep is not None:
+            for t in ntypes:
+                if t in prep[0].input_nodes:
+                    out.setdefault(t, []).append(prep[0].input_nodes[t].cpu())
+    return {t: torch.cat(v) for t, v in out.items()}
 
 
 def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, Any]:
@@ -239,8 +270,10 @@ def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, 
     for task in run.tasks:
         task.num_train_batches()
     optimizers = Optimizers.from_config(run.model, cfg.hyperparam)
-    callbacks = [cb for cb in one.build_callbacks(cfg, run.tasks)
-                 if ctx.is_main or not isinstance(cb, CheckpointSaver)]
+    callbacks = one.build_callbacks(cfg, run.tasks)
+    for cb in callbacks:               # every rank saves (its shards) at the same steps; rank 0 prunes
+        if isinstance(cb, CheckpointSaver):
+            cb.delete_files = ctx.is_main
     trainer = DistTrainer(run, optimizers, callbacks, ctx, eval_frequency=cfg.evaluation.eval_frequency,
                           no_validation=cfg.evaluation.no_validation, alpha_l2norm=cfg.hyperparam.alpha_l2norm,
                           log_every=cfg.basic.log_report_frequency)

@@ -5,6 +5,10 @@ GraphStorm trains the dense parameters (input projections, GNN, decoders) with A
 of their own learning rate (``sparse_optimizer_lr``): a batch touches few rows, and
 ``torch.optim.SparseAdam`` updates only those. ``max_grad_norm`` clips the dense gradients
 (norm type ``grad_norm_type``) before each step.
+
+Tables sharded by owner (distributed runs) keep their SparseAdam moments in the checkpoint's
+shard files, not in ``optimizer.pt`` (which then records only the step counts); loading takes
+the rows each table holds from either layout (:meth:`Optimizers.load_state_dict`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any, Dict, Optional
 
 import torch
 
+from graphstorm_py.errors import CheckpointError
 from graphstorm_py.model.gnn_model import GNNModel
+from graphstorm_py.model.sparse_checkpoint import check_shards, has_moments, read_rows
 
 __all__ = ["Optimizers"]
 
@@ -31,6 +37,9 @@ class Optimizers:
     def __init__(self, model: GNNModel, lr: float, weight_decay: float = 0.0, sparse_lr: Optional[float] = None,
                  max_grad_norm: Optional[float] = None, norm_type: float | str = 2.0):
         self.dense_params = list(model.dense_parameters())
+        # ntype -> table, in sparse_parameters order
+        self.tables = dict(getattr(model.input_encoder, "embeds", {}).items())
+        self.sharded = any(getattr(e, "shard_ranges", None) for e in self.tables.values())
         sparse_params = list(model.sparse_parameters())
         lm_params = list(getattr(model.input_encoder, "lm_parameters", lambda: [])())
         lm_ids = {id(q) for q in lm_params}
@@ -60,9 +69,41 @@ class Optimizers:
             self.sparse.step()
 
     def state_dict(self) -> Dict[str, Any]:
-        return {"dense": self.dense.state_dict(), "sparse": self.sparse.state_dict() if self.sparse else None}
+        if self.sparse is None:
+            sparse = None
+        elif self.sharded:      # the moments go to the shard files (ShardedTables.write_shards)
+            sparse = {"sharded": True, "step": {t: int(self.sparse.state.get(e.weight, {}).get("step", 0))
+                                                for t, e in self.tables.items()}}
+        else:
+            sparse = self.sparse.state_dict()
+        return {"dense": self.dense.state_dict(), "sparse": sparse}
 
-    def load_state_dict(self, state: Dict[str, Any]) -> None:
+    def load_state_dict(self, state: Dict[str, Any], path: Optional[str] = None,
+                        info: Optional[Dict[str, Any]] = None) -> None:
+        """Load ``optimizer.pt``'s state; ``path``/``info``: the checkpoint (sharded moments are read there)."""
         self.dense.load_state_dict(state["dense"])
-        if self.sparse is not None and state.get("sparse") is not None:
-            self.sparse.load_state_dict(state["sparse"])
+        sparse = state.get("sparse")
+        if self.sparse is None or sparse is None:
+            return
+        if not self.sharded and not sparse.get("sharded"):
+            self.sparse.load_state_dict(sparse)
+            return
+        if sparse.get("sharded") and path and info and any(sparse["step"].values()):
+            check_shards(path, info, ("exp_avg", "exp_avg_sq"))     # every rank fails alike
+        for i, (t, emb) in enumerate(self.tables.items()):
+            lo, hi = getattr(emb, "row_range", (0, emb.num_embeddings))
+            if sparse.get("sharded"):
+                step = int(sparse["step"].get(t, 0))
+                if step == 0:
+                    continue
+                if path is None or info is None or not has_moments(info, t):
+                    raise CheckpointError(f"checkpoint {path}: SparseAdam moments of {t!r} are not in its shards")
+                m = {k: torch.from_numpy(read_rows(path, info, t, lo, hi, k)) for k in ("exp_avg", "exp_avg_sq")}
+            else:                 # a whole SparseAdam state dict (one process): take this table's rows
+                saved = sparse["state"].get(i)
+                if not saved:
+                    continue
+                step = int(saved["step"])
+                m = {k: saved[k][lo:hi].clone() for k in ("exp_avg", "exp_avg_sq")}
+            dev = emb.weight.device
+            self.sparse.state[emb.weight] = {"step": step, **{k: v.to(dev) for k, v in m.items()}}

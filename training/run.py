@@ -157,7 +157,8 @@ def _restore(cfg, run, trainer: Trainer, optimizers: Optimizers) -> None:
         state = load_checkpoint_file(out.restore_optimizer_path, "optimizer.pt")
         if state is None:
             raise ConfigError(f"restore_optimizer_path {out.restore_optimizer_path} holds no optimizer.pt")
-        optimizers.load_state_dict(state)
+        path = out.restore_optimizer_path
+        optimizers.load_state_dict(state, path, read_checkpoint_info(path))
 
 
 def _resume(cfg, run, trainer: Trainer, optimizers: Optimizers, path: str) -> None:
@@ -172,6 +173,6 @@ def _resume(cfg, run, trainer: Trainer, optimizers: Optimizers, path: str) -> No
         raise ConfigError(f"resume_from_checkpoint {path} holds no trainer/optimizer state; "
                           "use --restore-model-path to start from its weights")
     restore_model(path, run.model)
-    optimizers.load_state_dict(optimizer_state)
+    optimizers.load_state_dict(optimizer_state, path, read_checkpoint_info(path))
     trainer.load_trainer_state(trainer_state)
     log.info("resuming from %s after epoch %d (step %d)", path, trainer.state.epoch, trainer.state.step)

@@ -12,8 +12,10 @@ full-graph infer.   every rank runs all layers on all nodes    each rank its own
 ==================  ========================================  =========================================
 
 Both give the same blocks and the same embeddings as one process with invariant sampling.
-The model (dense and sparse parameters) is replicated; the seed makes the initial weights
-equal on every rank.
+The dense parameters are replicated; the seed makes the initial weights equal on every rank.
+Learnable embedding tables are sharded by owner (:mod:`~graphstorm_py.distributed.sparse_embed`;
+``ctx.sparse_embed == "replicated"`` keeps them whole on every rank): ``run.sparse`` moves
+their rows, and ``run.features`` fetches them with each batch's features.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from graphstorm_py.distributed.cache import RowCache
 from graphstorm_py.distributed.dist_sampler import DistNeighborSampler
 from graphstorm_py.distributed.dist_store import DistFeatureStore, DistNodeFeatureSource
 from graphstorm_py.distributed.local_graph import LocalGraph
+from graphstorm_py.distributed.sparse_embed import ShardedTables, WithEmbeddingRows, sharded_factory
 from graphstorm_py.errors import ConfigError
 from graphstorm_py.model.assemble import Assembly
 from graphstorm_py.model.build import build_model
@@ -41,6 +44,7 @@ __all__ = ["DistAssembly", "assemble_distributed"]
 
 class DistAssembly(Assembly):
     ctx: object = None
+    sparse: object = None         # ShardedTables of the model, or None (no tables / replicated)
 
     def sampler(self, fanout: str, seed: Optional[int] = None, key: str = "fanout"):
         fanouts = parse_fanout(fanout, self.graph.etypes, key=key)
@@ -154,7 +158,11 @@ def assemble_distributed(cfg, dataset, ctx, device=None, *, checkpoint_info=None
         etypes = encoder_etypes(checkpoint_info, graph.etypes, f"graph {dataset.root}")
         tasks = build_tasks(cfg, dataset, inference=True, decoder_etypes=decoder_etypes(checkpoint_info))
     decoders = {t.name: t.build_decoder(cfg.gnn.hidden_size) for t in tasks}
-    model = build_model(cfg.gnn, graph.num_nodes, etypes, features.dims, decoders).to(device)
+    shard = sharded_factory(ctx) if ctx.sparse_embed == "sharded" else None
+    model = build_model(cfg.gnn, graph.num_nodes, etypes, features.dims, decoders, make_embedding=shard).to(device)
+    sparse = ShardedTables.of(model, ctx)
+    if sparse is not None:
+        features = WithEmbeddingRows(features, sparse)
     run = DistAssembly(cfg, dataset, graph, features, tasks, model, device)
-    run.ctx = ctx
+    run.ctx, run.sparse = ctx, sparse
     return run

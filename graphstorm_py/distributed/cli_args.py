@@ -8,6 +8,7 @@ flag                                   meaning
 ``--dist-timeout S``                   timeout of collectives and barriers (default 300 s)
 ``--dist-cache-mb MB``                 hot remote-row cache per worker (default 64)
 ``--dist-prefetch on|off``             next training step prepared in a background thread
+``--dist-sparse-embed sharded|...``    learnable embeddings sharded by owner (default) or replicated
 ``--ray-address ADDR``                 run the workers as Ray Train workers on that cluster
 ``--ray-max-failures K``               restarts of the Ray worker group (resume from a checkpoint)
 =====================================  ===========================================================
@@ -42,6 +43,9 @@ def add_distributed_args(parser) -> None:
                    help="MB of hot remote feature rows cached per worker (collective transport; default 64)")
     g.add_argument("--dist-prefetch", dest="dist_prefetch", choices=["on", "off"], default="on",
                    help="sample and fetch the next training step in a background thread (default on)")
+    g.add_argument("--dist-sparse-embed", dest="dist_sparse_embed", choices=["sharded", "replicated"],
+                   default="sharded", help="learnable node embeddings: each row (and its SparseAdam state) on "
+                   "its node's owner (default), or the whole table on every worker (the reference path)")
     g.add_argument("--ray-address", dest="ray_address", default=None, help="run the workers on this Ray cluster")
     g.add_argument("--ray-max-failures", dest="ray_max_failures", type=int, default=0,
                    help="with --ray-address: restart the worker group this many times (from the last checkpoint)")

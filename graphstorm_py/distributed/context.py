@@ -52,6 +52,7 @@ class DistContext:
     cache_mb: float = 0.0                # size of the hot remote-row cache (collective transport)
     prefetch: bool = True                # training: next step sampled in a thread (own gloo group)
     started_at: float = 0.0              # when the worker entry began (after imports), unix time
+    sparse_embed: str = "sharded"        # learnable tables: "sharded" by owner or "replicated" (reference)
     exchanger: Exchanger = field(init=False)
 
     def __post_init__(self):

@@ -28,6 +28,7 @@ def run_worker(args, graph_path: Optional[str], device, body: Callable[[Any, str
                       device=device, cache_mb=getattr(args, "dist_cache_mb", 0.0))
     ctx.started_at = started
     ctx.prefetch = getattr(args, "dist_prefetch", "on") == "on"
+    ctx.sparse_embed = getattr(args, "dist_sparse_embed", "sharded")
     try:
         out = body(ctx, graph_path)
     finally:

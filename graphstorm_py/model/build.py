@@ -28,7 +28,8 @@ __all__ = ["build_model"]
 
 def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[EdgeType],
                 feat_dims: Mapping[str, int], decoders: Mapping[str, nn.Module],
-                edge_feat_dims: Optional[Mapping[EdgeType, int]] = None, lm_inputs=None) -> GNNModel:
+                edge_feat_dims: Optional[Mapping[EdgeType, int]] = None, lm_inputs=None,
+                make_embedding=None) -> GNNModel:
     """Input encoder + the configured GNN encoder + the given task decoders.
 
     Args:
@@ -40,6 +41,7 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         edge_feat_dims: ``{etype: raw edge feature width}`` of ``edge_feat_name`` (message passing
             with edge features, combined by ``edge_feat_mp_op``); ``None``: no edge features.
         lm_inputs: LM input-layer arguments (:func:`graphstorm_py.lm.build.lm_input_args`), or None.
+        make_embedding: makes the learnable tables (see :class:`NodeInputEncoder`); None: whole tables.
     """
     learnable = gnn.model_encoder_type == "learnable_embed"   # embeddings are the whole encoder
     constructed = list(gnn.construct_feat_ntype or [])
@@ -59,6 +61,8 @@ def build_model(gnn: GNNConfig, num_nodes: Mapping[str, int], etypes: Sequence[E
         encoder_cls, extra_in = LMNodeInputEncoder, dict(lm_inputs)
     if constructed:
         extra_in["no_input"] = constructed
+    if make_embedding is not None:
+        extra_in["make_embedding"] = make_embedding
     input_encoder = encoder_cls(
         num_nodes, feat_dims, gnn.hidden_size, use_node_embeddings=gnn.use_node_embeddings or learnable,
         dropout=gnn.dropout, activation=None if gnn.input_activate == "none" else gnn.input_activate,

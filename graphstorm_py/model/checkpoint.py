@@ -4,7 +4,8 @@ Layout of one checkpoint (GraphStorm keeps them as ``save_model_path/epoch-N/``)
 
     CKPT/
       model.pt               dense state dict: input projections, GNN, decoders (torch.save)
-      sparse_embed/<ntype>.npy   learnable node embeddings, row i = nid i (absent without any)
+      sparse_embed/<ntype>.npy   learnable node embeddings, row i = nid i (absent without any);
+                             a distributed run writes one shard per owner instead (see .sparse_checkpoint)
       optimizer.pt           {"dense": Adam state, "sparse": SparseAdam state} (training only)
       trainer_state.pt       epoch, step, random states, for exact resumption (training only)
       config.yaml            the resolved training config (TrainConfig.resolved_dict())
@@ -24,13 +25,13 @@ import io as _pyio
 import logging
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
-import numpy as np
 import torch
 import yaml
 
 from graphstorm_py import io
 from graphstorm_py.errors import CheckpointError
 from graphstorm_py.model.gnn_model import SPARSE_EMBED_PREFIX, GNNModel
+from graphstorm_py.model.sparse_checkpoint import SHARDS_KEY, check_shards, read_rows, shard_manifest, table_shape
 
 __all__ = ["CHECKPOINT_FORMAT", "save_checkpoint", "is_checkpoint", "read_checkpoint_info", "decoder_etypes",
            "encoder_etypes",
@@ -66,8 +67,12 @@ def save_checkpoint(path: str, model: GNNModel, *, config: Optional[Mapping[str,
               if k.startswith(SPARSE_EMBED_PREFIX)}
     dense = {k: v for k, v in state.items() if not k.startswith(SPARSE_EMBED_PREFIX)}
     io.write_bytes(io.join(path, "model.pt"), _torch_bytes(dense))
+    # sharded tables (distributed runs): every owner has written its shard already; list them
+    shards = {t: shard_manifest(e.num_embeddings, e.embedding_dim, e.shard_ranges)
+              for t, e in model.input_encoder.embeds.items() if getattr(e, "shard_ranges", None)}
     for ntype, table in sparse.items():
-        io.save_npy(io.join(path, "sparse_embed", f"{ntype}.npy"), table.detach().cpu().numpy())
+        if ntype not in shards:
+            io.save_npy(io.join(path, "sparse_embed", f"{ntype}.npy"), table.detach().cpu().numpy())
     if optimizer_state is not None:
         io.write_bytes(io.join(path, "optimizer.pt"), _torch_bytes(dict(optimizer_state)))
     if trainer_state is not None:
@@ -82,6 +87,8 @@ def save_checkpoint(path: str, model: GNNModel, *, config: Optional[Mapping[str,
     gnn_etypes = [list(e) for e in getattr(model.gnn, "etypes", None) or []]
     manifest = {"format": CHECKPOINT_FORMAT, "sparse_embed": sorted(sparse), "gnn_etypes": gnn_etypes,
                 "decoders": sorted(model.decoders.keys()), "decoder_etypes": etypes, **dict(info or {})}
+    if shards:
+        manifest[SHARDS_KEY] = shards
     io.write_json(io.join(path, _MANIFEST), manifest)
     return path
 
@@ -176,23 +183,27 @@ def restore_model(path: str, model: GNNModel, layers: Iterable[str] = ("embed", 
         raise CheckpointError(f"{path}: the checkpoint has parameters this model lacks, e.g. {extra[0]!r}")
     model.load_state_dict(update, strict=False)
     if "sparse_embed" in wanted:
-        restored += _restore_sparse(path, model, info.get("sparse_embed", []))
+        restored += _restore_sparse(path, model, info)
     fresh = sorted({k.split(".")[1] for k in fresh})
     if fresh:
         log.info("decoders %s are not in %s: they start from fresh weights", ", ".join(fresh), path)
     return {"restored": restored, "fresh": fresh}
 
 
-def _restore_sparse(path: str, model: GNNModel, saved_ntypes: Sequence[str]) -> list:
+def _restore_sparse(path: str, model: GNNModel, info: Mapping[str, Any]) -> list:
+    """Each table reads only the rows it holds (a shard of a distributed run holds its owned nids)."""
     out = []
+    saved_ntypes = info.get("sparse_embed", [])
+    check_shards(path, info)
     for ntype, emb in model.input_encoder.embeds.items():
         if ntype not in saved_ntypes:
             raise CheckpointError(f"{path}: no learnable embeddings of node type {ntype!r} in the checkpoint")
-        table = np.load(_pyio.BytesIO(io.read_bytes(io.join(path, "sparse_embed", f"{ntype}.npy"))))
-        if tuple(table.shape) != tuple(emb.weight.shape):
-            raise CheckpointError(f"{path}: embeddings of {ntype!r} have shape {table.shape} in the checkpoint "
-                                  f"but {tuple(emb.weight.shape)} here (another graph or hidden_size?)")
+        shape = table_shape(path, info, ntype)
+        if shape != (emb.num_embeddings, emb.embedding_dim):
+            raise CheckpointError(f"{path}: embeddings of {ntype!r} have shape {shape} in the checkpoint "
+                                  f"but {(emb.num_embeddings, emb.embedding_dim)} here (another graph or hidden_size?)")
+        lo, hi = getattr(emb, "row_range", (0, emb.num_embeddings))
         with torch.no_grad():
-            emb.weight.copy_(torch.from_numpy(table))
+            emb.weight.copy_(torch.from_numpy(read_rows(path, info, ntype, lo, hi)))
         out.append(f"sparse_embed/{ntype}")
     return out

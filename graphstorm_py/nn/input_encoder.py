@@ -34,7 +34,14 @@ from torch import nn
 from graphstorm_py.nn.activation_norm import get_activation
 from graphstorm_py.nn.ngnn import NGNNMLP
 
-__all__ = ["NodeInputEncoder"]
+__all__ = ["NodeInputEncoder", "embedding_table"]
+
+
+def embedding_table(ntype: str, num_nodes: int, dim: int) -> nn.Module:
+    """The default learnable table of a node type: ``nn.Embedding(sparse=True)``, uniform in ``[-1, 1]``."""
+    emb = nn.Embedding(int(num_nodes), dim, sparse=True)
+    nn.init.uniform_(emb.weight, -1.0, 1.0)
+    return emb
 
 
 def _xavier(*shape: int) -> nn.Parameter:
@@ -57,6 +64,8 @@ class NodeInputEncoder(nn.Module):
         num_ffn_layers_in_input: NGNN layers after the projection, per node type.
         no_input: node types that get neither a projection nor an embedding (their vectors are
             constructed from neighbours: ``construct_feat_ntype``); they are left out of the output.
+        make_embedding: ``(ntype, num_nodes, dim) -> module`` that makes a learnable table (default
+            :func:`embedding_table`; a distributed run makes owner shards with the same initial rows).
 
     Forward: ``forward(nids, feats)`` with ``nids = {ntype: LongTensor [n]}`` and
     ``feats = {ntype: FloatTensor [n, d_t] or None}``; returns ``{ntype: [n, h]}`` for every
@@ -65,7 +74,7 @@ class NodeInputEncoder(nn.Module):
 
     def __init__(self, num_nodes: Mapping[str, int], feat_dims: Mapping[str, int], hidden_size: int, *,
                  use_node_embeddings: bool = False, dropout: float = 0.0, activation: Optional[str] = None,
-                 num_ffn_layers_in_input: int = 0, no_input: Sequence[str] = ()):
+                 num_ffn_layers_in_input: int = 0, no_input: Sequence[str] = (), make_embedding=None):
         super().__init__()
         self.no_input = set(no_input)
         self.hidden_size = hidden_size
@@ -81,9 +90,7 @@ class NodeInputEncoder(nn.Module):
             if d > 0:
                 self.input_projs[t] = _xavier(d, hidden_size)
             if d == 0 or use_node_embeddings:
-                emb = nn.Embedding(int(n), hidden_size, sparse=True)
-                nn.init.uniform_(emb.weight, -1.0, 1.0)
-                self.embeds[t] = emb
+                self.embeds[t] = (make_embedding or embedding_table)(t, int(n), hidden_size)
                 self.proj_matrix[t] = _xavier(2 * hidden_size if d > 0 else hidden_size, hidden_size)
         self.activation = get_activation(activation)
         self.dropout = nn.Dropout(dropout)
