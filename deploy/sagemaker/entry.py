@@ -6,7 +6,8 @@
 - the graph comes from channel ``graph`` (or hyperparameter ``graph-data-s3``), the training YAML from
   channel ``config`` (its one YAML file) or hyperparameter ``train-yaml-s3`` / ``yaml-s3``, a model to
   restore from channel ``model`` (``model-sub-path`` picks a checkpoint) or ``model-checkpoint-to-load``;
-- ``model-artifact-s3``: host 0 copies the model folder there when training succeeded;
+- ``model-artifact-s3``: every host copies its model folder there when training succeeded (host 0 the
+  dense checkpoint and results, each host the embedding shards its workers own);
 - ``task-type`` and ``graph-name`` (GraphStorm's launchers send them) are informational;
 - every other hyperparameter is a gs-train flag by name: ``"num-epochs": "1"`` is ``--num-epochs 1``,
   a value with spaces gives several values, an empty value a bare switch.
@@ -152,7 +153,7 @@ def _train_or_infer(kind: str, layout: Layout) -> int:
             argv = [exe("gs-infer"), "--cf", config, "--part-config", graph, "--restore-model-path", restore,
                     "--save-embed-path", emb, "--save-prediction-path", pred]
         _run(argv + hyperparameter_flags(hp), extra)
-    if upload and env.rank == 0:
+    if upload:          # each host holds different files: host 0's checkpoint, every owner's shards
         fs, path = io.get_fs(upload)
         fs.put(layout.model_dir.rstrip("/") + "/", path.rstrip("/") + "/", recursive=True)
     return 0

@@ -21,6 +21,7 @@ from typing import Dict, List
 from graphstorm_py import io
 from graphstorm_py.deploy.commands import exe
 from graphstorm_py.deploy.sagemaker.contract import Layout
+from graphstorm_py.errors import DataError
 
 __all__ = ["run_training_locally", "run_processing_locally"]
 
@@ -116,13 +117,29 @@ def run_training_locally(req: dict) -> dict:
         artifact = io.join(req["OutputDataConfig"]["S3OutputPath"], req["TrainingJobName"], "output",
                            "model.tar.gz")
         tar = os.path.join(root, "model.tar.gz")
-        with tarfile.open(tar, "w:gz") as tf:
-            tf.add(os.path.join(root, hosts[0], "model"), arcname=".")
+        _tar_model_dirs(tar, [os.path.join(root, h, "model") for h in hosts])
         fs, path = io.get_fs(artifact)
         fs.put(tar, path)
         return {**out, "TrainingJobStatus": "Completed", "ModelArtifacts": {"S3ModelArtifacts": artifact}}
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _tar_model_dirs(tar: str, dirs: List[str]) -> None:
+    """SageMaker's model artifact: every host's ``/opt/ml/model`` in one archive (names must not clash:
+    a distributed run's hosts write their own shards; a name two hosts wrote is a DataError)."""
+    seen: Dict[str, str] = {}
+    with tarfile.open(tar, "w:gz") as tf:
+        for d in dirs:
+            for base, _, files in os.walk(d):
+                for name in sorted(files):
+                    full = os.path.join(base, name)
+                    rel = os.path.relpath(full, d)
+                    if rel in seen:
+                        raise DataError(f"model artifact: {rel} was written by two hosts ({seen[rel]} and {d}); "
+                                        "hosts must write distinct files under /opt/ml/model")
+                    seen[rel] = d
+                    tf.add(full, arcname=rel)
 
 
 def run_processing_locally(req: dict) -> dict:

@@ -1,7 +1,7 @@
 """``--instance-type local``: the container contract really runs (gs-sm per host, /opt/ml trees, S3 channels).
 
 MovieLens: docs/deploy.md's launch_gconstruct -> launch_train -> launch_infer, all local, on moto's S3.
-A two-host training job needs the distributed gs-train (``--num-trainers``) and skips without it.
+Two-host training jobs run the distributed gs-train on loopback, one worker per host.
 """
 
 import json
@@ -23,10 +23,6 @@ def _launch(name, *args):
                           capture_output=True, text=True, timeout=900, env=dict(os.environ, OMP_NUM_THREADS="1"))
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     return proc, (json.loads(lines[-1]) if lines else None)
-
-
-def _has_distributed_train() -> bool:
-    return "--num-trainers" in cli("gs-train", "--help").stdout
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +84,36 @@ def test_failed_training_reports_the_reason(ml_s3, docs_sm_run):
 
 @pytest.mark.slow
 def test_two_host_training_on_loopback(ml_s3, docs_sm_run):
-    if not _has_distributed_train():
-        pytest.skip("gs-train has no --num-trainers here (the distributed runtime of issue 8 is on another branch)")
     proc, info = _launch("launch_train", "--graph-data-s3", f"{ml_s3}/sm/graph", "--yaml-s3", f"{ml_s3}/conf/ml_nc.yaml",
                          "--model-artifact-s3", f"{ml_s3}/model-2h", "--graph-name", "ml", "--task-name", "train-2h",
                          "--instance-count", "2", "--num-epochs", "1", "--quiet", "", *LOCAL)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert info["HostExitCodes"] == {"algo-1": 0, "algo-2": 0}
+
+
+@pytest.mark.slow
+def test_two_hosts_each_keep_their_embedding_shard(ml_s3, docs_sm_run, tmp_path):
+    """Users without features get a learnable table sharded by owner: each host writes its own shard under
+    /opt/ml/model, the model artifact holds both (SageMaker merges the hosts' folders), and every host
+    uploads its files to model-artifact-s3, so the checkpoint there is whole."""
+    import tarfile
+
+    import fsspec
+
+    proc, info = _launch("launch_train", "--graph-data-s3", f"{ml_s3}/sm/graph", "--yaml-s3", f"{ml_s3}/conf/ml_nc.yaml",
+                         "--model-artifact-s3", f"{ml_s3}/model-shards", "--graph-name", "ml",
+                         "--task-name", "train-shards", "--instance-count", "2", "--num-epochs", "1",
+                         "--node-feat-name", "movie:title", "--quiet", "", *LOCAL)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    fs = fsspec.filesystem("s3")
+    fs.invalidate_cache()
+    local = str(tmp_path / "model.tar.gz")
+    fs.get(info["ModelArtifacts"]["S3ModelArtifacts"].replace("s3://", ""), local)
+    with tarfile.open(local) as tf:
+        names = tf.getnames()
+    shards = sorted(n for n in names if "/sparse_embed/user/rows-" in n and not n.endswith(("exp_avg.npy", "exp_avg_sq.npy")))
+    ckpt = shards[0].split("/sparse_embed/")[0]
+    assert len([n for n in shards if n.startswith(ckpt + "/")]) == 2, names      # one shard per host
+    assert f"{ckpt}/checkpoint.json" in names
+    uploaded = fs.find(f"{ml_s3}/model-shards/{ckpt.lstrip('./')}/sparse_embed/user".replace("s3://", ""))
+    assert len([u for u in uploaded if "/rows-" in u and u.endswith(".npy") and ".exp_avg" not in u]) == 2, uploaded
