@@ -15,6 +15,7 @@ module                 what it holds
 ``dist_sampler``       neighbour sampling across partitions (partition-invariant keys)
 ``dist_store``         feature rows of any node: own rows locally, remote rows in one exchange
 ``grads``              lockstep gradient reduction (dense all-reduce, sparse gather)
+``sparse_embed``       learnable embedding tables sharded by owner: rows fetched, gradients pushed
 ``targets``            splitting training targets between workers
 ``ray_launcher``       ``--ray-address``: the same workers as Ray Train workers
 =====================  ==========================================================================

@@ -62,7 +62,9 @@ def test_two_jobs_at_once(setup, tmp_path):
         assert j.returncode == 0, err
         outs.append(json.loads(out))
     assert [o["distributed"]["transport"] for o in outs] == ["collective", "local"]
-    assert outs[0]["distributed"]["graph_bytes_sent"] > 0 and outs[1]["distributed"]["graph_bytes_sent"] == 0
+    # the local transport maps peers' partitions: its only graph traffic is the items' embedding rows
+    # (sharded by owner), which the collective job sends too, with sampling and features
+    assert 0 < outs[1]["distributed"]["graph_bytes_sent"] < outs[0]["distributed"]["graph_bytes_sent"]
     # invariant sampling: both transports train the same model
     assert outs[0]["test"] == outs[1]["test"]
 
