@@ -63,7 +63,8 @@ class DistAssembly(Assembly):
         if getattr(f, "edge_feat_names", None):
             def edge_rows(eids):
                 return {et: f.own_edge_features(et, e) for et, e in eids.items() if et in f.edge_feat_names}
-        return DistFullGraphEmbedder(self.model, self.graph, f, bs, self.device, self.ctx, edge_rows)
+        return DistFullGraphEmbedder(self.model, self.graph, f, bs, self.device, self.ctx, edge_rows,
+                                     shared=self.__dict__.setdefault("_halo_shared", {}))
 
 
 class DistMiniBatchEmbedder(MiniBatchEmbedder):

@@ -33,18 +33,21 @@ EdgeRows = Callable[[Mapping[EdgeType, torch.Tensor]], Dict[EdgeType, torch.Tens
 class DistFullGraphEmbedder(FullGraphEmbedder):
     """Args: as :class:`FullGraphEmbedder` (``graph`` a LocalGraph, ``features`` a
     DistNodeFeatureSource), plus ``ctx`` and ``edge_rows`` (``{etype: owned eids} -> {etype: rows}``,
-    or ``None`` without edge features)."""
+    or ``None`` without edge features), and ``shared``: a dict that keeps the :class:`Halo` for the
+    next embedder of the same run (evaluation makes one per evaluation)."""
 
-    def __init__(self, model, graph, features, batch_size, device, ctx, edge_rows: Optional[EdgeRows] = None):
+    def __init__(self, model, graph, features, batch_size, device, ctx, edge_rows: Optional[EdgeRows] = None,
+                 shared: Optional[dict] = None):
         super().__init__(model, graph, features, batch_size, device)
         self.ctx, self.edge_rows = ctx, edge_rows
-        self._halo: Optional[Halo] = None
+        self._shared = {} if shared is None else shared
 
     @property
     def halo(self) -> Halo:
-        if self._halo is None:
-            self._halo = Halo(self.graph, self.ctx)
-        return self._halo
+        """Built on first use (a collective: inside :meth:`all`)."""
+        if "halo" not in self._shared:
+            self._shared["halo"] = Halo(self.graph, self.ctx)
+        return self._shared["halo"]
 
     def _per_dst(self, halo: Halo, t: str, width: int, fn) -> torch.Tensor:
         """``fn(local dst ids) -> [n, width]`` over the owned nodes of ``t``, batch by batch."""
