@@ -2,8 +2,9 @@
 
 Prints one JSON line per figure (``{"figure", "value", "unit", "config"}``): for each mode,
 ``infer_time`` (the slowest rank's ``embedder.all()``), ``peak_rss_per_worker`` (each rank's
-peak RSS after inference) and ``rss_growth_per_worker`` (peak after inference minus peak
-before it: what inference itself took), and the halo size per worker.
+peak RSS, VmHWM, after inference) and ``rss_growth_per_worker`` (peak after inference minus
+peak before it: what inference itself took), and the halo size per worker. ``--graph-dir``
+keeps the graph between runs.
 
 ``halo``: :class:`~graphstorm_py.distributed.full_infer.DistFullGraphEmbedder` (each rank keeps
 its own and its halo's rows). ``allgather``: the previous implementation, kept here as the
@@ -32,6 +33,14 @@ sys.path.insert(0, HERE)
 
 
 def _peak_mb() -> float:
+    """This process's peak RSS (VmHWM: ``ru_maxrss`` would carry the launching parent's size over exec)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -140,10 +149,12 @@ def main(argv=None) -> None:
     ap.add_argument("--communities", type=int, default=0)
     ap.add_argument("--modes", default="halo,allgather")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--graph-dir", help="keep the graph here (built when it has no metadata.json yet)")
     a = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        graph = os.path.join(tmp, "g")
-        build(graph, int(a.nodes), int(a.edges), a.feat_dim, 0.0, a.parts, a.part, a.communities)
+        graph = a.graph_dir or os.path.join(tmp, "g")
+        if not os.path.exists(os.path.join(graph, "metadata.json")):
+            build(graph, int(a.nodes), int(a.edges), a.feat_dim, 0.0, a.parts, a.part, a.communities)
         for mode in a.modes.split(","):
             ranks = run_mode(graph, mode, a.workers, a.threads)
             conf = {"mode": mode, "nodes": int(a.nodes), "edges": int(a.edges), "partitions": a.parts,
