@@ -42,5 +42,11 @@ with torch.no_grad():
     full.all()
     want = {"user": torch.arange(ds.num_nodes("user")), "item": torch.arange(ds.num_nodes("item"))}
     rows = full.rows(want) if hasattr(full, "rows") else full(want)
-torch.save({"results": results, "full": rows}, os.path.join(out, f"rank-{ctx.rank}.pt"))
+    refused = None
+    if hasattr(full, "rows") and ctx.world_size > 1:     # other ranks' rows need the collective
+        try:
+            full(want)
+        except ValueError as exc:
+            refused = str(exc)
+torch.save({"results": results, "full": rows, "refused": refused}, os.path.join(out, f"rank-{ctx.rank}.pt"))
 shutdown_worker()

@@ -6,7 +6,9 @@ several workers give the one-process numbers.
   one process with partition-invariant sampling (``loss_worker.py``); so do the full-graph
   embeddings computed by halo exchange and read back with ``rows``.
 * gs-infer: full-graph embeddings of 2 and 4 workers equal one process's; mini-batch embeddings
-  of 2 and 4 workers equal a one-worker job's (within 1e-5).
+  of 2 or 4 workers equal a one-worker job's (within 1e-5).
+* A worker answers the full-graph rows of its own nodes locally and refuses others' (they need
+  the ``rows`` collective).
 * gs-train: the collective and the local transport train the same model (same test metrics).
 """
 
@@ -106,6 +108,8 @@ def test_outputs_and_losses_one_process_vs_workers(setup, tmp_path, config):
                 seen.add(res["batch"])
             for t, x in full.items():
                 torch.testing.assert_close(saved["full"][t], x, atol=1e-5, rtol=0)
+            if transport == "collective" and world > 1:    # owned rows locally; others only through rows()
+                assert "rows()" in saved["refused"] and f"rank {r} holds" in saved["refused"]
         assert seen == set(range(5)), (world, transport)
 
 
@@ -116,14 +120,13 @@ def gs_train(*args, timeout=280):
     return json.loads(p.stdout)
 
 
-@pytest.mark.parametrize("config", ["edge_rgcn", "construct"])
-def test_train_collective_equals_local_transport(setup, config):
+@pytest.mark.parametrize("config,world,infer", [("edge_rgcn", "2", "false"), ("construct", "4", "true")])
+def test_train_collective_equals_local_transport(setup, config, world, infer):
     args = ["--cf", setup["yaml"][config], "--part-config", setup["g"], "--num-epochs", "1"]
-    for world, infer in (("2", "false"), ("4", "true")):
-        got = [gs_train(*args, "--num-trainers", world, "--graph-transport", t, "--use-mini-batch-infer", infer)
-               for t in ("collective", "auto")]
-        assert [g["distributed"]["transport"] for g in got] == ["collective", "local"]
-        assert got[0]["val"] == got[1]["val"] and got[0]["test"] == got[1]["test"]
+    got = [gs_train(*args, "--num-trainers", world, "--graph-transport", t, "--use-mini-batch-infer", infer)
+           for t in ("collective", "auto")]
+    assert [g["distributed"]["transport"] for g in got] == ["collective", "local"]
+    assert got[0]["val"] == got[1]["val"] and got[0]["test"] == got[1]["test"]
 
 
 @pytest.fixture(scope="module")
@@ -137,24 +140,30 @@ def trained(setup):
     return ckpts
 
 
-@pytest.mark.parametrize("config", ["edge_rgcn", "construct"])
+# (workers, transport) of full-graph inference and workers of mini-batch inference, per config (time)
+INFER = {"edge_rgcn": ([("2", "collective"), ("4", "collective"), ("2", "auto")], ["4"]),
+         "construct": ([("4", "collective")], ["2"])}
+
+
+@pytest.mark.parametrize("config", sorted(INFER))
 def test_infer_full_graph_and_minibatch_match(setup, trained, tmp_path, config):
     common = ["--cf", setup["yaml"][config], "--part-config", setup["g"], "--restore-model-path", trained[config]]
     full = common + ["--use-mini-batch-infer", "false"]
+    fulls, minis = INFER[config]
     run("gs-infer", *full, "--save-embed-path", str(tmp_path / "one"))
-    for world, transport in (("2", "collective"), ("4", "collective"), ("2", "auto")):
+    for world, transport in fulls:
         run("gs-infer", *full, "--num-trainers", world, "--graph-transport", transport,
             "--save-embed-path", str(tmp_path / f"full-{world}-{transport}"))
     mini = common + ["--use-mini-batch-infer", "true", "--graph-transport", "collective"]
     rdzv = os.path.join(tempfile.mkdtemp(prefix="gs-test-"), "rdzv")
     run("gs-infer", *mini, "--save-embed-path", str(tmp_path / "mini-1"),
         env={"RANK": "0", "WORLD_SIZE": "1", "GS_RDZV_FILE": rdzv})
-    for world in ("2", "4"):
+    for world in minis:
         run("gs-infer", *mini, "--num-trainers", world, "--save-embed-path", str(tmp_path / f"mini-{world}"))
     for nt in ("user", "item"):
         one = read(str(tmp_path / "one"), nt)[0]
-        for world, transport in (("2", "collective"), ("4", "collective"), ("2", "auto")):
+        for world, transport in fulls:
             _close(one, read(str(tmp_path / f"full-{world}-{transport}"), nt)[0])
         mini1 = read(str(tmp_path / "mini-1"), nt)[0]
-        for world in ("2", "4"):
+        for world in minis:
             _close(mini1, read(str(tmp_path / f"mini-{world}"), nt)[0])
