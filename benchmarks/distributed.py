@@ -62,6 +62,7 @@ def _edges(rng, nodes: int, edges: int, communities: int):
 
 def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, parts: int, method: str,
           communities: int, seed: int = 0, embed_nodes: int = 0) -> None:
+    from graphstorm_py.gconstruct.partition import partition_nodes
     from graphstorm_py.graph import EdgeTypeData, NodeTypeData, write_graph
 
     rng = np.random.default_rng(seed)
@@ -69,7 +70,6 @@ def build(root: str, nodes: int, edges: int, feat_dim: int, train_frac: float, p
     if parts == 1:
         node_parts = None
     elif method == "metis":
-        from graphstorm_py.gconstruct.partition import partition_nodes    # (metis_partition was renamed)
         node_parts = partition_nodes("metis", {"n": nodes}, {("n", "e", "n"): (src, dst)}, parts, seed)
     else:
         node_parts = {"n": rng.integers(0, parts, nodes)}

@@ -45,6 +45,7 @@ import torch.distributed as dist
 
 from graphstorm_py import io
 from graphstorm_py.distributed.assembly import assemble_distributed
+from graphstorm_py.distributed.dist_store import fetch_batch
 from graphstorm_py.distributed.prefetch import Prefetcher
 from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
 from graphstorm_py.distributed.targets import round_robin, split_preferring_own
@@ -127,7 +128,7 @@ class DistTrainer(Trainer):
             else:
                 mb = self.sampler.sample(batch.seeds, exclude_eids=batch.exclude_eids,
                                          exclude_etypes=batch.exclude_etypes)
-                out.append((mb, self._features(mb.input_nodes)))
+                out.append((mb, *fetch_batch(self._features, mb, self.run.edge_features)))
         return out
 
     def _run_epoch(self, epoch: int) -> bool:
@@ -154,9 +155,11 @@ class DistTrainer(Trainer):
         for (task, batch), prep in zip(batches, prepared):
             if batch is None:                         # it took part in the collectives; nothing to compute
                 continue
-            mb, feats = prep
+            mb, feats, efeats = prep
             mb = mb.to(dev)
-            emb = self.model(mb.blocks, mb.input_nodes, {t: x.to(dev) for t, x in feats.items()})
+            if efeats is not None:
+                efeats = [{et: x.to(dev) for et, x in e.items()} for e in efeats]
+            emb = self.model(mb.blocks, mb.input_nodes, {t: x.to(dev) for t, x in feats.items()}, edge_feats=efeats)
             loss = task.weight * task.loss(self.model.decoders[task.name], emb, batch)
             total = loss if total is None else total + loss
         if total is not None:
@@ -192,11 +195,14 @@ class DistTrainer(Trainer):
             idx = ctx.rank + i * ctx.world_size
             if idx < len(batches):
                 b = batches[idx]
-                emb = embedder(b.seeds, b.exclude_eids, b.exclude_etypes)
+                emb = (embedder.rows(b.seeds) if hasattr(embedder, "rows")     # full-graph: any rank's rows
+                       else embedder(b.seeds, b.exclude_eids, b.exclude_etypes))
                 mine[idx] = (task.predict(decoder, emb, b).cpu(), None if b.labels is None else b.labels.cpu())
             elif hasattr(embedder, "sampler"):     # an empty batch: take part in the exchanges
                 mb = embedder.sampler.sample({})
                 embedder.features(mb.input_nodes)
+            elif hasattr(embedder, "rows"):
+                embedder.rows({})
         every: List[Any] = [None] * ctx.world_size
         dist.all_gather_object(every, mine, group=ctx.graph_group)
         merged = {k: v for part in every for k, v in part.items()}
@@ -217,14 +223,17 @@ class DistTrainer(Trainer):
 
         if self._whole is None:
             ds = self.run.dataset
-            feats = NodeFeatureSource(LocalFeatureStore(ds), self.run.features.feat_names)
-            self._whole = (CSCGraph.from_dataset(ds), feats)
-        graph, feats = self._whole
+            from graphstorm_py.model.edge_features import EdgeFeatureSource
+            store = LocalFeatureStore(ds)
+            feats = NodeFeatureSource(store, self.run.features.feat_names)
+            enames = getattr(self.run.features, "edge_feat_names", None)
+            self._whole = (CSCGraph.from_dataset(ds), feats, EdgeFeatureSource(store, enames) if enames else None)
+        graph, feats, efeats = self._whole
         if hasattr(embedder, "sampler"):
             s = embedder.sampler
             return MiniBatchEmbedder(self.model, NeighborSampler(graph, s.fanouts, seed=s.seed, invariant=True),
-                                     feats, embedder.device)
-        return FullGraphEmbedder(self.model, graph, feats, embedder.batch_size, embedder.device)
+                                     feats, embedder.device, efeats)
+        return FullGraphEmbedder(self.model, graph, feats, embedder.batch_size, embedder.device, efeats)
 
     def save_checkpoint(self, path: str, record) -> str:
         """Collective: every owner writes its embedding shards, then (after a barrier) rank 0 the rest and

@@ -14,6 +14,9 @@ module                 what it holds
 ``local_graph``        the CSC of the owned partitions
 ``dist_sampler``       neighbour sampling across partitions (partition-invariant keys)
 ``dist_store``         feature rows of any node: own rows locally, remote rows in one exchange
+                       (node and edge rows of a batch packed together)
+``halo``               the remote in-neighbours of a worker's partitions; one exchange per layer
+``full_infer``         layer-wise full-graph inference of the owned nodes with halo exchange
 ``grads``              lockstep gradient reduction (dense all-reduce, sparse gather)
 ``sparse_embed``       learnable embedding tables sharded by owner: rows fetched, gradients pushed
 ``targets``            splitting training targets between workers

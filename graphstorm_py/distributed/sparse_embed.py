@@ -264,3 +264,10 @@ class WithEmbeddingRows:
         if not self.tables.is_gathered:
             self.tables.fetch(nids, grad=False)
         return out
+
+    def fetch(self, nids: Mapping[str, torch.Tensor], block_eids):
+        """Node and edge rows in the inner source's one exchange (edge features), then the table rows."""
+        out = self.inner.fetch(nids, block_eids)
+        if not self.tables.is_gathered:
+            self.tables.fetch(nids, grad=False)
+        return out

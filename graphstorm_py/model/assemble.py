@@ -55,14 +55,18 @@ class Assembly:
     edge_features: Optional[EdgeFeatureSource] = None   # edge_feat_name (message passing)
 
     def sampler(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> NeighborSampler:
-        """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``);
-        none of its layers when the encoder has no layers (``learnable_embed``)."""
+        """A neighbour sampler for GraphStorm fanout text (``cfg.gnn.fanout`` / ``eval_fanout``)."""
+        return NeighborSampler(self.graph, self.fanouts(fanout, key), seed=seed)
+
+    def fanouts(self, fanout: str, key: str = "fanout") -> list:
+        """The sampler's per-layer fanouts for fanout text; none of the GNN's layers when the encoder
+        has no layers (``learnable_embed``), plus the input-side block of ``construct_feat_ntype``."""
         fanouts = parse_fanout(fanout, self.graph.etypes, key=key) if self.model.gnn.num_layers else []
         fc = self.model.feature_constructor
         if fc is not None:   # an input-side block for construct_feat_ntype: only relations into those types
             k = self.config.gnn.construct_feat_fanout
             fanouts = [{et: (k if tuple(et) in fc.etypes else 0) for et in self.graph.etypes}] + list(fanouts)
-        return NeighborSampler(self.graph, fanouts, seed=seed)
+        return fanouts
 
     def minibatch_embedder(self, fanout: str, seed: Optional[int] = None, key: str = "fanout") -> MiniBatchEmbedder:
         return MiniBatchEmbedder(self.model, self.sampler(fanout, seed, key), self.features, self.device,

@@ -24,7 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 
 
-def make_graph(root: str, num_parts: int, seed: int = 0, n_user: int = 120, n_item: int = 90) -> str:
+def make_graph(root: str, num_parts: int, seed: int = 0, n_user: int = 120, n_item: int = 90,
+               edge_feat: bool = False) -> str:
+    """``edge_feat``: every edge type gets a float32 feature ``w`` of width 2 (another random stream)."""
     rng = np.random.default_rng(seed)
 
     def edges(n_src, n_dst, m):
@@ -52,6 +54,11 @@ def make_graph(root: str, num_parts: int, seed: int = 0, n_user: int = 120, n_it
         s, d = edges(ns, nd, m)
         es[et] = EdgeTypeData(s, d)
     parts = {"user": rng.integers(0, num_parts, n_user), "item": rng.integers(0, num_parts, n_item)}
+    if edge_feat:
+        erng = np.random.default_rng(seed + 1)
+        for e in es.values():
+            e.arrays["w"] = erng.standard_normal((e.count, 2)).astype(np.float32)
+            e.features["w"] = {}
     write_graph(root, "toy", nodes, es, num_parts=num_parts, node_parts=parts)
     return root
 

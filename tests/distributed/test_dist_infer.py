@@ -1,7 +1,8 @@
 """gs-infer with N workers writes the same embeddings and predictions as one worker (within 1e-5).
 
-One checkpoint (trained by one process); full-graph inference compared with the one-process
-run; mini-batch inference (partition-invariant sampling) compared with a one-worker job.
+One checkpoint (trained by one process) on 4 partitions; full-graph inference (halo exchange)
+of 2 and 4 workers compared with the one-process run; mini-batch inference (partition-invariant
+sampling) compared with a one-worker job.
 Each worker writes its own nodes; one ``_SUCCESS`` lists every shard.
 """
 
@@ -45,7 +46,7 @@ def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("infer")
     with open(d / "train.yaml", "w") as f:
         f.write(YAML)
-    g = make_graph(str(d / "g"), 2)
+    g = make_graph(str(d / "g"), 4)
     run("gs-train", "--cf", str(d / "train.yaml"), "--part-config", g, "--num-epochs", "1",
         "--save-model-path", str(d / "model"))
     return str(d / "train.yaml"), g, str(d / "model" / "epoch-0")
@@ -57,19 +58,21 @@ def _close(a, b):
         np.testing.assert_allclose(a[k], b[k], atol=1e-5, rtol=0)
 
 
-def test_full_graph_embeddings_and_predictions_match_one_process(trained, tmp_path):
+@pytest.mark.parametrize("world", [2, 4])
+def test_full_graph_embeddings_and_predictions_match_one_process(trained, tmp_path, world):
     yaml, g, ckpt = trained
     common = ["--cf", yaml, "--part-config", g, "--restore-model-path", ckpt, "--use-mini-batch-infer", "false"]
     run("gs-infer", *common, "--save-embed-path", str(tmp_path / "one"), "--save-prediction-path",
         str(tmp_path / "one_pred"))
-    run("gs-infer", *common, "--num-trainers", "2", "--graph-transport", "collective", "--save-embed-path",
+    run("gs-infer", *common, "--num-trainers", str(world), "--graph-transport", "collective", "--save-embed-path",
         str(tmp_path / "two"), "--save-prediction-path", str(tmp_path / "two_pred"))
     for nt in ("user", "item"):
         one, _ = read(str(tmp_path / "one"), nt)
         two, man = read(str(tmp_path / "two"), nt)
         _close(one, two)
-        assert man["inference"]["workers"] == 2
-        assert {f["path"].split("/")[1][:11] for f in man["datasets"][nt]["files"]} == {"part-r0000-", "part-r0001-"}
+        assert man["inference"]["workers"] == world
+        assert {f["path"].split("/")[1][:11] for f in man["datasets"][nt]["files"]} == {
+            f"part-r{r:04d}-" for r in range(world)}
     _close(read(str(tmp_path / "one_pred"), "user")[0], read(str(tmp_path / "two_pred"), "user")[0])
 
 
