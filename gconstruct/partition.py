@@ -5,8 +5,9 @@ A partitioner returns, per node type, an int64 array giving each node's partitio
 partitions are allowed (a tiny graph cut into many parts), unlike GraphStorm's METIS path.
 Training nodes are balanced across partitions as GraphStorm does: ``random`` deals them
 round-robin before the other nodes; after the other methods, :func:`balance_train` swaps
-training nodes against other nodes (those whose move cuts fewest edges) until each part holds ``1/k`` of both (pymetis takes one
-weight per node, so GraphStorm's multi-constraint weights are not available).
+training nodes against other nodes (those whose move cuts fewest edges) until each part holds
+``1/k`` of both (pymetis takes one weight per node, so GraphStorm's multi-constraint weights
+are not available).
 
 The multilevel methods see the undirected, homogenised graph (:mod:`.sym_csr`), without the
 reverse edge types (they add nothing once the graph is symmetrised). ``metis`` bisects
@@ -14,9 +15,10 @@ recursively up to 8 parts (pymetis's choice; k-way above), ``kaminpar`` is KaMin
 preset, ``kaminpar-eco`` its slower preset with FM refinement. On the benchmark's uniformly
 random 1M/10M graph at 2 parts they cut 35.1% (METIS recursive; METIS k-way, GraphStorm's
 call, 36.3%), 36.3% and 35.1% of the edges: a random graph of that degree has no much
-smaller bisection. pymetis's METIS has 64-bit indices and sizes each coarse level's arrays
-by the fine edge count, so it takes ~120 bytes per adjacency entry (2.4 GB there); KaMinPar
-on its compressed graph a fraction of that.
+smaller bisection. pymetis's METIS has 64-bit indices (``idx_t``; no option to change) and
+keeps every coarsening level, whose edge counts shrink slowly on a graph without structure:
+it took ~120 bytes per adjacency entry there (+2.4 GB); KaMinPar, on its compressed graph,
+a fraction of that.
 """
 
 from __future__ import annotations
