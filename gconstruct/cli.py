@@ -23,8 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", required=True, help="output folder, local or s3://")
     p.add_argument("--graph-name", default="graph")
     p.add_argument("--num-parts", type=int, default=1, help="number of partitions (default 1)")
-    p.add_argument("--part-method", default="random", choices=["random", "metis", "kaminpar", "hash", "ldg"],
-                   help="random (default); metis (pymetis) or kaminpar (if installed) cut fewest edges; hash "
+    p.add_argument("--part-method", default="random", choices=["random", "metis", "kaminpar", "kaminpar-eco", "hash", "ldg"],
+                   help="random (default); metis (pymetis) or kaminpar (if installed; kaminpar-eco: slower, "
+                   "METIS's cut at a fraction of its memory) cut fewest edges; hash "
                    "(of the raw ID) and ldg (restreaming greedy, 3 passes over edge chunks) need no whole-graph "
                    "structure")
     p.add_argument("--add-reverse-edges", action="store_true", help="add a REL-rev edge type for every edge type")

@@ -113,7 +113,8 @@ class GraphDataset:
             for k in parts:
                 ip = io.load_npy(io.join(self.root, f"part-{k}", "edges", d, "indptr.npy"))
                 ind = io.load_npy(io.join(self.root, f"part-{k}", "edges", d, "indices.npy"))
-                indptrs.append(np.asarray(ip[:-1] if indptrs or len(parts) > 1 else ip) + offset)
+                # one partition: the mapped file itself (``+ 0`` would copy it into memory)
+                indptrs.append(ip if len(parts) == 1 else np.asarray(ip[:-1]) + offset)
                 offset += len(ind)
                 indices.append(ind)
             if len(parts) > 1:

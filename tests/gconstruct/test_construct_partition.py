@@ -48,9 +48,9 @@ def test_symmetric_csr_without_edges():
     assert total == 3 and len(indices) == 0 and list(indptr) == [0, 0, 0, 0]
 
 
-@pytest.mark.parametrize("method", ["metis", "kaminpar", "ldg"])
+@pytest.mark.parametrize("method", ["metis", "kaminpar", "kaminpar-eco", "ldg"])
 def test_cuts_less_than_random(method):
-    if method == "kaminpar":
+    if method.startswith("kaminpar"):
         pytest.importorskip("kaminpar")
     num, edges = _two_cliques()
     ml = partition_nodes(method, num, edges, 2, seed=0)
@@ -106,3 +106,29 @@ def test_metadata_records_cut_and_per_partition_counts(tmp_path):
     assert sum(stats["nodes_per_part"]["user"]) == 30 and len(stats["nodes_per_part"]["item"]) == 2
     train = stats["train_nodes_per_part"]["user"]
     assert sum(train) == 18 and abs(train[0] - train[1]) <= 3
+
+
+def test_neighbour_parts_counts_both_directions_without_skipped_types():
+    from graphstorm_py.gconstruct.partition import neighbour_parts
+
+    edges = {("a", "r", "b"): (np.array([0, 0, 1]), np.array([0, 1, 1])),
+             ("b", "r-rev", "a"): (np.array([0, 1, 1]), np.array([0, 0, 1]))}
+    flat = np.array([0, 1, 1, 0])                      # a0, a1, b0, b1 (global IDs: a first)
+    nb = neighbour_parts(flat, 2, edges, {"a": 0, "b": 2}, skip=[("b", "r-rev", "a")])
+    np.testing.assert_array_equal(nb, [[1, 1], [1, 0], [1, 0], [1, 1]])
+
+
+def test_balance_train_swaps_the_nodes_that_cut_fewest_edges():
+    from graphstorm_py.gconstruct.partition import balance_train
+
+    parts = np.repeat([0, 1], 6)
+    train = np.zeros(12, bool)
+    train[[0, 1, 2, 3, 6]] = True                      # 4 in part 0, 1 in part 1: one must move
+    nb = np.zeros((12, 2), np.int32)
+    nb[:6, 0] = 5
+    nb[2] = [0, 5]                                     # training node 2: all its neighbours in part 1
+    nb[6:, 1] = 5
+    nb[9] = [5, 0]                                     # other node 9: all its neighbours in part 0
+    for seed in range(5):
+        out = balance_train(parts, train, 2, seed=seed, nb=nb)
+        assert sorted(np.flatnonzero(out != parts)) == [2, 9]
