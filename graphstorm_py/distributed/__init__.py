@@ -16,6 +16,8 @@ module                 what it holds
 ``dist_store``         feature rows of any node: own rows locally, remote rows in one exchange
 ``grads``              lockstep gradient reduction (dense all-reduce, sparse gather)
 ``targets``            splitting training targets between workers
+``dist_eval``          evaluation split between workers, metrics exactly one worker's
+``edge_infer``         gs-infer predictions of edge tasks and link prediction, per owner
 ``ray_launcher``       ``--ray-address``: the same workers as Ray Train workers
 =====================  ==========================================================================
 
