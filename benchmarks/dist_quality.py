@@ -16,7 +16,9 @@ count (1 and 2, ``--eval-transports``) time the shared evaluation (val + test fu
 
     python benchmarks/dist_quality.py --work-dir /tmp/dq [--seeds 0 1 2] [--epochs 10]
 
-Prints one JSON line per figure and writes WORK_DIR/summary.json.
+Prints one JSON line per figure and writes WORK_DIR/summary.json. Each finished training run is
+kept in WORK_DIR/runs and reused by a later invocation (``--settings one`` and ``--settings
+two_half_batch --skip-eval-time`` may run side by side, then one more invocation summarises).
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ def main() -> None:
     p.add_argument("--eval-epochs", type=int, default=2)
     p.add_argument("--eval-transports", nargs="+", default=["collective", "auto"])
     p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--settings", nargs="*", help="run only these settings (finished runs are kept in WORK_DIR/runs)")
+    p.add_argument("--skip-eval-time", action="store_true")
     args = p.parse_args()
     work = args.work_dir or tempfile.mkdtemp(prefix="gs-dist-quality-")
     os.makedirs(work, exist_ok=True)
@@ -89,20 +93,30 @@ def main() -> None:
     if args.with_same_batch:
         settings["two_same_batch"] = ["--num-trainers", "2", "--graph-transport", args.transport]
     rows, runs = [], {}
+    os.makedirs(os.path.join(work, "runs"), exist_ok=True)
     if not args.skip_quality:
         for name, extra in settings.items():
+            if args.settings and name not in args.settings:
+                continue
             for seed in args.seeds:
-                r = train(graph, seed, args.epochs, *extra)
-                runs.setdefault(name, []).append({"seed": seed, "test": r["test"], "val": r["val"],
-                                                  "best_epoch": r["best_epoch"]})
-                print(json.dumps({"setting": name, "seed": seed, "test": r["test"], "best_epoch": r["best_epoch"]}),
-                      flush=True)
+                kept = os.path.join(work, "runs", f"{name}-seed{seed}-epochs{args.epochs}.json")
+                if os.path.exists(kept):          # a finished run of an earlier invocation
+                    with open(kept) as f:
+                        run = json.load(f)
+                else:
+                    r = train(graph, seed, args.epochs, *extra)
+                    run = {"seed": seed, "test": r["test"], "val": r["val"], "best_epoch": r["best_epoch"],
+                           "time_per_epoch_s": r.get("time_per_epoch_s")}
+                    with open(kept, "w") as f:
+                        json.dump(run, f)
+                runs.setdefault(name, []).append(run)
+                print(json.dumps({"setting": name, **run}), flush=True)
             for m in ("full_mrr", "full_hit_at_10"):
                 mu, sd = mean_std([x["test"][m] for x in runs[name]])
                 rows.append(figure(f"test_{m}", {"mean": mu, "std": sd}, "", setting=name, seeds=args.seeds,
                                    epochs=args.epochs))
     # eval time: the shared full-ranking evaluation (val + test), 1 worker (a world of one) vs 2
-    for transport in args.eval_transports:
+    for transport in ([] if args.skip_eval_time else args.eval_transports):
         for world in (1, 2):
             env = None
             extra = ["--graph-transport", transport]

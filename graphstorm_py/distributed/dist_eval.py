@@ -124,6 +124,15 @@ def lp_full_embedder(ctx, task, embedder) -> FullGraphEmbedder:
     return full_embedder_without(ctx, embedder, [], task._held_out)
 
 
+def _per_evaluation(embedder, key, make):
+    """``make()``, kept on ``embedder`` (a new one per evaluation): val and test share the pruned
+    graph's layer-wise embeddings instead of computing them twice."""
+    kept = embedder.__dict__.setdefault("_dist_eval_embedders", {})
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
+
+
 # ---- the evaluators ---------------------------------------------------------------------------
 def _predictions_metrics(ctx, task, decoder, embedder, split: str, batch_size: int):
     def fn(b, emb):
@@ -143,7 +152,8 @@ def edge_metrics(ctx, task, decoder, embedder, split: str, batch_size: int) -> O
     if task.split_size(split) == 0:
         return None
     if isinstance(embedder, FullGraphEmbedder) and (task.excluded_etypes or task.held_out):
-        embedder = full_embedder_without(ctx, embedder, task.excluded_etypes, task.held_out)
+        embedder = _per_evaluation(embedder, ("edge", task.name), lambda: full_embedder_without(
+            ctx, embedder, task.excluded_etypes, task.held_out))
     return _predictions_metrics(ctx, task, decoder, embedder, split, batch_size)
 
 
@@ -163,11 +173,11 @@ def lp_metrics(ctx, task, decoder, embedder, split: str, batch_size: int) -> Opt
         return None
     need = task._needs_candidates
     if task.full_ranking:
-        table = lp_full_embedder(ctx, task, embedder).all()
+        table = _per_evaluation(embedder, ("lp", task.name), lambda: lp_full_embedder(ctx, task, embedder)).all()
         ranks, sizes = lp_full_ranks(ctx, task, decoder, table, split, with_sizes=need)
     else:
         if isinstance(embedder, FullGraphEmbedder):
-            embedder = lp_full_embedder(ctx, task, embedder)
+            embedder = _per_evaluation(embedder, ("lp", task.name), lambda: lp_full_embedder(ctx, task, embedder))
 
         def fn(b, emb):
             return [(g["etype"],) + tuple(task._group_ranks(decoder, emb, g, with_sizes=True))
