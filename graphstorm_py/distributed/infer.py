@@ -98,8 +98,8 @@ def infer_distributed(cfg, graph_path: str, checkpoint: str, ctx, *, embed_path:
     if pred_path:
         for t in run.tasks:
             if not _is_node(t) and t.task_type not in DIST_PREDICTORS:
-                raise ConfigError(f"distributed gs-infer writes predictions of node, edge and link-prediction tasks, "
-                                  f"not of {t.task_type!r}; run it with --num-trainers 1")
+                raise ConfigError(f"gs-infer cannot write predictions for {t.task_type!r} tasks yet (supported: node, "
+                                  "edge and link-prediction tasks); use --save-embed-path only")
     embedder = (run.minibatch_embedder(cfg.gnn.eval_fanout, cfg.hyperparam.seed + 1, key="eval_fanout")
                 if minibatch else run.full_graph_embedder(bs))
     if not minibatch:
