@@ -100,7 +100,8 @@ def make_edge_graph(root: str, num_parts: int, seed: int = 0, n_user: int = 80, 
     m = 500
     src, dst = rng.integers(0, n_user, m), rng.integers(0, n_item, m)
     split = rng.random(m)
-    masks = {"train_mask": (split < 0.6).astype(np.uint8), "val_mask": ((split >= 0.6) & (split < 0.8)).astype(np.uint8),
+    masks = {"train_mask": (split < 0.6).astype(np.uint8),
+             "val_mask": ((split >= 0.6) & (split < 0.8)).astype(np.uint8),
              "test_mask": (split >= 0.8).astype(np.uint8)}
     nodes = {"user": NodeTypeData(pa.array([f"u{i}" for i in range(n_user)]),
                                   {"f": rng.standard_normal((n_user, 3)).astype(np.float32)}, {"f": {}}, {}),
