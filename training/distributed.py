@@ -22,10 +22,12 @@ the job, assembles the distributed pieces
   writes results and the dense part of checkpoints, every owner its shard of the embedding
   tables (before rank 0 writes the manifest, after a barrier).
 
-Evaluation: tasks with the base evaluation (node tasks) share their eval batches round-robin,
-gather the predictions in batch order and compute the metrics once over all of them; tasks with
-their own evaluation (edge tasks, link prediction with its full-ranking MRR) evaluate replicated,
-every rank every target. Either way the metrics are exactly those one worker computes.
+Evaluation (:mod:`~graphstorm_py.distributed.dist_eval`): node tasks and edge tasks share their
+eval batches round-robin and gather the predictions in batch order; link prediction shares its
+sampled-negative batches the same way, or for full ranking embeds every node by distributed
+layer-wise inference and ranks an even share of the eval edges per rank; the metrics are computed
+once over the gathered results, exactly those one worker computes. Other tasks with an evaluation
+of their own (feature reconstruction) evaluate replicated, every rank every target.
 
 Testing hook: ``GS_FAULT_KILL=RANK:STEP`` makes rank RANK kill itself (SIGKILL) before step STEP.
 """
@@ -46,6 +48,7 @@ import torch.distributed as dist
 from graphstorm_py import io
 from graphstorm_py.distributed.assembly import assemble_distributed
 from graphstorm_py.distributed.dist_store import fetch_batch
+from graphstorm_py.distributed.dist_eval import evaluator_for
 from graphstorm_py.distributed.prefetch import Prefetcher
 from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
 from graphstorm_py.distributed.targets import round_robin, split_preferring_own
@@ -53,7 +56,6 @@ from graphstorm_py.config.homogeneous import resolve_targets
 from graphstorm_py.errors import ConfigError
 from graphstorm_py.model import open_graph
 from graphstorm_py.sampling.invariant import hash_seed
-from graphstorm_py.tasks.base import Task
 from graphstorm_py.tasks.node import NodeTask
 from graphstorm_py.tasks.node_targets import NodeTargetLoader
 from graphstorm_py.training.checkpointing import CheckpointSaver
@@ -89,6 +91,7 @@ class DistTrainer(Trainer):
             if hasattr(self._features, "with_exchanger"):
                 self._features = self._features.with_exchanger(side)
         self.first_step_at: Optional[float] = None
+        self.eval_times: List[float] = []         # seconds of each evaluation (all tasks, val and test)
         fault = os.environ.get("GS_FAULT_KILL", "")
         self._kill_at = int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == ctx.rank else None
 
@@ -179,36 +182,21 @@ class DistTrainer(Trainer):
 
     @torch.no_grad()
     def task_metrics(self, task, decoder, embedder, split: str, batch_size: int):
-        """Tasks with the base evaluation: batches shared round-robin, predictions gathered in order,
-        metrics computed once over all of them (the one-worker numbers). Others evaluate replicated."""
-        if type(task).evaluate is not Task.evaluate:      # outside lockstep: whole tables for the duration
-            with self.sparse.gathered() if self.sparse is not None else contextlib.nullcontext():
-                return task.evaluate(decoder, self._whole_graph(embedder), split, batch_size)
-        if task.split_size(split) == 0:
-            return None
-        ctx = self.ctx
-        if hasattr(embedder, "all"):
-            embedder.all()                         # collective, once, before ranks diverge
-        batches = list(task.eval_batches(split, batch_size))
-        mine = {}
-        for i in range(-(-len(batches) // ctx.world_size)):
-            idx = ctx.rank + i * ctx.world_size
-            if idx < len(batches):
-                b = batches[idx]
-                emb = (embedder.rows(b.seeds) if hasattr(embedder, "rows")     # full-graph: any rank's rows
-                       else embedder(b.seeds, b.exclude_eids, b.exclude_etypes))
-                mine[idx] = (task.predict(decoder, emb, b).cpu(), None if b.labels is None else b.labels.cpu())
-            elif hasattr(embedder, "sampler"):     # an empty batch: take part in the exchanges
-                mb = embedder.sampler.sample({})
-                embedder.features(mb.input_nodes)
-            elif hasattr(embedder, "rows"):
-                embedder.rows({})
-        every: List[Any] = [None] * ctx.world_size
-        dist.all_gather_object(every, mine, group=ctx.graph_group)
-        merged = {k: v for part in every for k, v in part.items()}
-        preds = [merged[i][0] for i in range(len(batches))]
-        labels = [merged[i][1] for i in range(len(batches))]
-        return task.compute_metrics(torch.cat(preds), None if labels[0] is None else torch.cat(labels))
+        """Evaluation shared between the ranks (:mod:`~graphstorm_py.distributed.dist_eval`: node and
+        edge tasks, link prediction); the metrics are the one-worker numbers. Other tasks that evaluate
+        on their own (feature reconstruction) evaluate replicated."""
+        shared = evaluator_for(task)
+        if shared is not None:
+            return shared(self.ctx, task, decoder, embedder, split, batch_size)
+        with self.sparse.gathered() if self.sparse is not None else contextlib.nullcontext():
+            return task.evaluate(decoder, self._whole_graph(embedder), split, batch_size)
+
+    def evaluate(self):
+        tick = time.perf_counter()
+        try:
+            return super().evaluate()
+        finally:
+            self.eval_times.append(round(time.perf_counter() - tick, 4))
 
     def _whole_graph(self, embedder):
         """For tasks that evaluate on their own (and prune the whole graph's CSC): with the collective
@@ -321,7 +309,7 @@ def _worker_report(ctx, trainer: DistTrainer, run, setup_bytes: int) -> Dict[str
     cache = getattr(run.features, "cache", None)
     mine = {"rank": ctx.rank, "graph_bytes_sent": ctx.exchanger.stats.bytes_sent,
             "graph_exchanges": ctx.exchanger.stats.exchanges, "setup_bytes_sent": setup_bytes,
-            "steps": trainer.state.step, "first_step_unix": trainer.first_step_at, "entry_unix": ctx.started_at,
+            "steps": trainer.state.step, "eval_times_s": trainer.eval_times, "first_step_unix": trainer.first_step_at, "entry_unix": ctx.started_at,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     if cache is not None:
         mine.update(cache_bytes=cache.stats["bytes"], cache_remote_rows=cache.stats["remote_rows"],

@@ -20,6 +20,8 @@ module                 what it holds
 ``grads``              lockstep gradient reduction (dense all-reduce, sparse gather)
 ``sparse_embed``       learnable embedding tables sharded by owner: rows fetched, gradients pushed
 ``targets``            splitting training targets between workers
+``dist_eval``          evaluation split between workers, metrics exactly one worker's
+``edge_infer``         gs-infer predictions of edge tasks and link prediction, per owner
 ``ray_launcher``       ``--ray-address``: the same workers as Ray Train workers
 =====================  ==========================================================================
 

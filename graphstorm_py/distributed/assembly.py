@@ -29,7 +29,7 @@ import torch
 from graphstorm_py.distributed.cache import RowCache
 from graphstorm_py.distributed.dist_sampler import DistNeighborSampler
 from graphstorm_py.distributed.dist_store import DistFeatureStore, DistNodeFeatureSource, fetch_batch
-from graphstorm_py.distributed.full_infer import DistFullGraphEmbedder
+from graphstorm_py.distributed.full_infer import DistFullGraphEmbedder, own_edge_rows
 from graphstorm_py.distributed.local_graph import LocalGraph
 from graphstorm_py.distributed.sparse_embed import ShardedTables, WithEmbeddingRows, sharded_factory
 from graphstorm_py.model.assemble import Assembly
@@ -62,12 +62,8 @@ class DistAssembly(Assembly):
         bs = batch_size or self.config.hyperparam.eval_batch_size
         if self.ctx.transport == "local":
             return FullGraphEmbedder(self.model, self.graph, self.features, bs, self.device, self.edge_features)
-        f = self.features
-        edge_rows = None
-        if getattr(f, "edge_feat_names", None):
-            def edge_rows(eids):
-                return {et: f.own_edge_features(et, e) for et, e in eids.items() if et in f.edge_feat_names}
-        return DistFullGraphEmbedder(self.model, self.graph, f, bs, self.device, self.ctx, edge_rows,
+        return DistFullGraphEmbedder(self.model, self.graph, self.features, bs, self.device, self.ctx,
+                                     own_edge_rows(self.features),
                                      shared=self.__dict__.setdefault("_halo_shared", {}))
 
 

@@ -25,9 +25,19 @@ from graphstorm_py.model.embed import FullGraphEmbedder
 from graphstorm_py.nn.full_blocks import full_neighbor_block
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["DistFullGraphEmbedder"]
+__all__ = ["DistFullGraphEmbedder", "own_edge_rows"]
 
 EdgeRows = Callable[[Mapping[EdgeType, torch.Tensor]], Dict[EdgeType, torch.Tensor]]
+
+
+def own_edge_rows(features) -> Optional[EdgeRows]:
+    """``{etype: owned eids} -> {etype: rows}`` from a feature source that carries edge features, else None."""
+    if not getattr(features, "edge_feat_names", None):
+        return None
+
+    def edge_rows(eids):
+        return {et: features.own_edge_features(et, e) for et, e in eids.items() if et in features.edge_feat_names}
+    return edge_rows
 
 
 class DistFullGraphEmbedder(FullGraphEmbedder):

@@ -5,14 +5,15 @@ Order of events (the one-process guarantees of :mod:`graphstorm_py.outputs.infer
 1. every rank restores the checkpoint (checked against the graph);
 2. rank 0 removes the old manifests and datasets; a barrier;
 3. every rank writes the embeddings of the nodes it owns, and the predictions of the target
-   nodes it owns, as ``<dataset>/part-rRRRR-NNNNN`` shards, in lockstep (ranks with fewer
-   batches run empty ones, so that the mini-batch sampler's exchanges line up);
+   nodes and edges it owns (:mod:`~graphstorm_py.distributed.edge_infer` for edge tasks and link
+   prediction), as ``<dataset>/part-rRRRR-NNNNN`` shards, in lockstep (ranks with fewer batches
+   run empty ones, so that the mini-batch sampler's exchanges line up);
 4. the ranks' shard lists are gathered; rank 0 writes each root's ``_SUCCESS`` listing every
    shard in rank order (so nid order), after all have finished.
 
 Embeddings are those of one process for the same checkpoint: exact layer-wise inference, or
-mini-batch inference with partition-invariant sampling. Predictions are written for node tasks;
-edge and link-prediction predictions need a one-worker run.
+mini-batch inference with partition-invariant sampling. Predictions are those of one process
+too, keyed by original IDs, for node tasks, edge tasks and link prediction.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import torch.distributed as dist
 
 from graphstorm_py import io
 from graphstorm_py.distributed.assembly import assemble_distributed
+from graphstorm_py.distributed.edge_infer import DIST_PREDICTORS
 from graphstorm_py.errors import ConfigError
 from graphstorm_py.model import open_graph, read_checkpoint_info, restore_model
 from graphstorm_py.outputs.compat import check_checkpoint
@@ -64,6 +66,21 @@ def _merge(ctx, out: OutputDir) -> None:
     out.datasets = merged
 
 
+def _is_node(task) -> bool:
+    return hasattr(task, "ntype") and task.task_type in ("node_classification", "node_regression")
+
+
+def _target(task) -> str:
+    """The prediction dataset of a task: its node type, or ``src_rel_dst`` of its edge type."""
+    return task.ntype if _is_node(task) else task.output_name
+
+
+def _chunk_table(chunk, remap):
+    """One process's prediction table of a chunk (original IDs)."""
+    extra = {k: remap(t, ids) for k, (t, ids) in chunk.columns.items()}
+    return prediction_table(None if chunk.ntype is None else remap(chunk.ntype, chunk.nids), chunk.pred, extra)
+
+
 @torch.no_grad()
 def infer_distributed(cfg, graph_path: str, checkpoint: str, ctx, *, embed_path: Optional[str] = None,
                       pred_path: Optional[str] = None, infer_all: bool = False, fmt: str = "parquet",
@@ -78,10 +95,11 @@ def infer_distributed(cfg, graph_path: str, checkpoint: str, ctx, *, embed_path:
     run.model.eval()
     minibatch = cfg.gnn.use_mini_batch_infer if minibatch is None else minibatch
     bs = cfg.hyperparam.eval_batch_size
-    if pred_path and any(not hasattr(t, "ntype") or t.task_type not in ("node_classification", "node_regression")
-                         for t in run.tasks):
-        raise ConfigError("distributed gs-infer writes predictions of node tasks only; run edge or link-prediction "
-                          "predictions with --num-trainers 1")
+    if pred_path:
+        for t in run.tasks:
+            if not _is_node(t) and t.task_type not in DIST_PREDICTORS:
+                raise ConfigError(f"gs-infer cannot write predictions for {t.task_type!r} tasks yet (supported: node, "
+                                  "edge and link-prediction tasks); use --save-embed-path only")
     embedder = (run.minibatch_embedder(cfg.gnn.eval_fanout, cfg.hyperparam.seed + 1, key="eval_fanout")
                 if minibatch else run.full_graph_embedder(bs))
     if not minibatch:
@@ -101,7 +119,7 @@ def infer_distributed(cfg, graph_path: str, checkpoint: str, ctx, *, embed_path:
         if embed_path and pred_path.rstrip("/") == embed_path.rstrip("/"):
             pred_path = io.join(embed_path.rstrip("/"), PREDICTIONS_SUBDIR)
         outputs["predictions"] = OutputDir(pred_path, "predictions", fmt, chunk_size, provenance)
-        pred_names = [(t, f"{t.name}/{t.ntype}" if many else t.ntype) for t in run.tasks]
+        pred_names = [(t, f"{t.name}/{_target(t)}" if many else _target(t)) for t in run.tasks]
     for out in outputs.values():
         out.file_prefix = f"part-r{ctx.rank:04d}"
         if ctx.is_main:
@@ -119,6 +137,11 @@ def infer_distributed(cfg, graph_path: str, checkpoint: str, ctx, *, embed_path:
     if "predictions" in outputs:
         out = outputs["predictions"]
         for task, name in pred_names:
+            if not _is_node(task):                  # the target edges this rank owns
+                with out.dataset(name) as w:
+                    for chunk in DIST_PREDICTORS[task.task_type](ctx, task, run, embedder, infer_all, bs):
+                        w.write(_chunk_table(chunk, remap))
+                continue
             targets = node_targets(task, infer_all)
             mine = targets[ctx.pmap.node_owner(task.ntype, targets) == ctx.rank]
             decoder = run.model.decoders[task.name]

@@ -115,11 +115,16 @@ def _edge_predictions(task, run, embedder, infer_all: bool, batch_size: int) -> 
     decoder = run.model.decoders[task.name]
     embedder = task.embedder_for(embedder)
     for eids in edge_targets(task, infer_all).split(batch_size):
-        batch = task.make_batch(eids, with_labels=False)
-        emb = embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
-        pred = task.predictions(decoder, emb, batch).float().cpu()
-        cols = {"src_nid": (task.etype[0], batch.extra["src"]), "dst_nid": (task.etype[2], batch.extra["dst"])}
-        yield PredictionChunk(None, eids, pred, cols)
+        yield edge_chunk(task, decoder, embedder, eids)
+
+
+def edge_chunk(task, decoder, embedder, eids: torch.Tensor) -> PredictionChunk:
+    """The predictions of an edge task's edges ``eids``, with their endpoints."""
+    batch = task.make_batch(eids, with_labels=False)
+    emb = embedder(batch.seeds, batch.exclude_eids, batch.exclude_etypes)
+    pred = task.predictions(decoder, emb, batch).float().cpu()
+    cols = {"src_nid": (task.etype[0], batch.extra["src"]), "dst_nid": (task.etype[2], batch.extra["dst"])}
+    return PredictionChunk(None, eids, pred, cols)
 
 
 register_predictor("edge_classification")(_edge_predictions)

@@ -368,13 +368,17 @@ class LinkPredictionTask(Task):
         return FullGraphEmbedder(embedder.model, pruned, embedder.features, bs, embedder.device,
                                  remap_edge_features(getattr(embedder, "edge_features", None), eid_maps))
 
-    def full_ranks(self, decoder, embedder, split: str, filtered: bool = True, with_sizes: bool = False):
+    def full_ranks(self, decoder, embedder, split: str, filtered: bool = True, with_sizes: bool = False,
+                   table=None, select=None):
         """Exact (filtered) ranks against every destination node, per eval edge type; with
-        ``with_sizes`` also each edge's candidate set size: ``(ranks, sizes)``."""
-        table = self.eval_full_embedder(embedder).all()
+        ``with_sizes`` also each edge's candidate set size: ``(ranks, sizes)``. ``table``: the
+        embeddings to rank with (default: :meth:`eval_full_embedder`'s); ``select(eids)``: the
+        part of each type's eval edges to rank (a distributed worker's share)."""
+        table = self.eval_full_embedder(embedder).all() if table is None else table
         out, sizes = {}, {}
         for et in self.targets.eval_etypes:
             eids = self.targets.eids[(et, split)]
+            eids = eids if select is None else select(eids)
             src, dst = self.targets.endpoints(et, eids)
             known = None
             if filtered:

@@ -98,3 +98,31 @@ def run_ranks(script: str, args: Sequence[str], world: int, timeout: float = 240
         raise AssertionError(f"ranks exited {codes}:\n" + "\n".join(f"--- rank {r}\n{o[-3000:]}"
                                                                    for r, o in enumerate(out)))
     return out
+
+
+def make_edge_graph(root: str, num_parts: int, seed: int = 0, n_user: int = 80, n_item: int = 60) -> str:
+    """A user-buys-item graph with a reverse type, edge labels ``rate`` (3 classes) and edge masks
+    (edge classification and link prediction), random partitions."""
+    rng = np.random.default_rng(seed)
+    m = 500
+    src, dst = rng.integers(0, n_user, m), rng.integers(0, n_item, m)
+    split = rng.random(m)
+    masks = {"train_mask": (split < 0.6).astype(np.uint8),
+             "val_mask": ((split >= 0.6) & (split < 0.8)).astype(np.uint8),
+             "test_mask": (split >= 0.8).astype(np.uint8)}
+    nodes = {"user": NodeTypeData(pa.array([f"u{i}" for i in range(n_user)]),
+                                  {"f": rng.standard_normal((n_user, 3)).astype(np.float32)}, {"f": {}}, {}),
+             "item": NodeTypeData(pa.array(np.arange(n_item) + 500),
+                                  {"h": rng.standard_normal((n_item, 5)).astype(np.float32)}, {"h": {}}, {})}
+    buys = ("user", "buys", "item")
+    es = {buys: EdgeTypeData(src, dst, {"rate": rng.integers(0, 3, m).astype(np.int64), **masks}, {},
+                             {"rate": {"task_type": "classification", "num_classes": 3}}),
+          ("item", "bought-by", "user"): EdgeTypeData(dst.copy(), src.copy(), reverse_of=buys),
+          ("user", "follows", "user"): EdgeTypeData(*edges_of(rng, n_user, n_user, 200))}
+    parts = {"user": rng.integers(0, num_parts, n_user), "item": rng.integers(0, num_parts, n_item)}
+    write_graph(root, "toy-edges", nodes, es, num_parts=num_parts, node_parts=parts)
+    return root
+
+
+def edges_of(rng, n_src: int, n_dst: int, m: int):
+    return rng.integers(0, n_src, m), rng.integers(0, n_dst, m)
