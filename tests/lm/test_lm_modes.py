@@ -59,6 +59,24 @@ def test_bert_hf_only_graph_cli_exit_2(tiny_bert, tmp_path, capsys):
     assert "tokenize_hf" in err and "Traceback" not in err
 
 
+def test_lm_model_name_flag_unknown_path_cli_exit_2(tiny_bert, text_graph, tmp_path, capsys):
+    from graphstorm_py.cli import run_cli
+    from graphstorm_py.training.cli import _main
+
+    conf = tmp_path / "t.yaml"
+    conf.write_text(lm_yaml(tiny_bert, epochs=1))
+    missing = str(tmp_path / "no_such_lm")
+    assert run_cli(_main, ["--cf", str(conf), "--part-config", text_graph, "--quiet",
+                           "--lm-model-name", missing]) == 2
+    err = capsys.readouterr().err
+    assert missing in err and "Traceback" not in err
+
+
+def test_lm_model_name_flag_loads_that_lm(tiny_bert, text_graph):
+    cfg = cfg_of(lm_yaml("/no/such/model", lm_train_nodes=4, epochs=1), "--lm-model-name", tiny_bert)
+    assert train(cfg, text_graph)["epochs_run"] == 1
+
+
 def test_lm_model_names_an_unknown_node_type(tiny_bert, text_graph):
     doc = yaml.safe_load(lm_yaml(tiny_bert))
     doc["lm_model"]["node_lm_models"][0]["node_types"] = ["papr"]
