@@ -83,7 +83,12 @@ class GLEMKwargs(StrictModel):
     inference_using_gnn: bool = True
     pl_weight: float = Field(0.5, ge=0.0)
     num_pretrain_epochs: int = Field(1, ge=0)
-    num_glem_epochs: int = Field(1, ge=1)         # beyond GraphStorm: epochs of each E / M step
+    # beyond GraphStorm: GNN epochs per pre-training stage and per M-step (a GNN epoch over the
+    # LM-embedding table costs seconds, an LM epoch minutes; GraphStorm runs one of each)
+    num_gnn_epochs: int = Field(1, ge=1)
+    # beyond GraphStorm: LM pre-training epochs (None: num_pretrain_epochs); 0 when model_name is
+    # an LM already fine-tuned on the task (the stage-wise recipe's export)
+    num_pretrain_lm_epochs: Optional[int] = Field(None, ge=0)
 
 
 class TrainingMethod(StrictModel):
