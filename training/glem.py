@@ -4,7 +4,8 @@ Inference", ICLR'23), as GraphStorm runs it for node classification.
 
 Two models share one LM and one LM-embedding table:
 
-* the **LM model**: the LM (every batch node with gradients) + a head, no message passing;
+* the **LM model**: the LM + a head, no message passing; ``lm_train_nodes`` nodes of each batch
+  get LM gradients (0 or -1: every batch node), the others read the LM-embedding table;
 * the **GNN model**: the config's GNN over the LM's embeddings (frozen while the GNN trains).
 
 Schedule (GraphStorm's kwargs): ``num_pretrain_epochs`` epochs of each on the gold labels, then per
@@ -48,7 +49,10 @@ def _configs(cfg):
         raise ConfigError(f"training_method glem supports node_classification only, got {cfg.task_type}")
     gnn_cfg = cfg.model_copy(update={"lm": cfg.lm.model_copy(update={"lm_train_nodes": 0})})
     lm_gnn = cfg.gnn.model_copy(update={"model_encoder_type": "lm", "num_layers": 0, "fanout": "", "eval_fanout": ""})
-    lm_cfg = cfg.model_copy(update={"gnn": lm_gnn, "lm": cfg.lm.model_copy(update={"lm_train_nodes": -1})})
+    # the LM side: lm_train_nodes of each batch (and of each pseudo-label batch) with LM gradients, the
+    # rest read from the LM-embedding table; 0 or -1: every batch node (an E-step then costs 2 LM epochs)
+    lm_train = cfg.lm.lm_train_nodes if cfg.lm.lm_train_nodes > 0 else -1
+    lm_cfg = cfg.model_copy(update={"gnn": lm_gnn, "lm": cfg.lm.model_copy(update={"lm_train_nodes": lm_train})})
     return lm_cfg, gnn_cfg
 
 

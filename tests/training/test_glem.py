@@ -105,3 +105,15 @@ def test_glem_gnn_epochs_and_lm_pretraining_apart(setup, caplog):
     assert [e for _, e, _ in calls] == list(range(7))                 # each epoch its own shuffle
     assert "pre-training 0: LM" not in caplog.text
     assert r["epochs_run"] == 1 and r["time_per_epoch_s"] > 0 and r["glem_pretrain_s"] >= 0   # one EM round
+
+
+@pytest.mark.parametrize("nodes, lm_side", [(4, 4), (0, -1), (-1, -1)])
+def test_glem_lm_side_takes_lm_train_nodes(setup, nodes, lm_side):
+    from graphstorm_py.training.glem import _configs
+
+    bert, _ = setup
+    doc = glem_cfg(bert)
+    doc["gsf"]["lm"]["lm_train_nodes"] = nodes
+    lm_cfg, gnn_cfg = _configs(load_train_config_dict(doc))
+    assert lm_cfg.lm.lm_train_nodes == lm_side and gnn_cfg.lm.lm_train_nodes == 0
+    assert lm_cfg.gnn.model_encoder_type == "lm"
