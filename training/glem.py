@@ -131,6 +131,8 @@ def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
         epoch += 1
     if lm_pre:
         refresh_table()
+    else:                       # an LM fine-tuned before (stage-wise export): its table may be on disk
+        lm_side.layer.ensure_tables()
     for e in range(kw.num_pretrain_epochs * kw.num_gnn_epochs):
         log.info("glem pre-training %d: GNN loss %.4f", e, gnn_side.train_epoch(epoch, None, 0.0, False))
         epoch += 1

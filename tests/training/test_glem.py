@@ -98,9 +98,11 @@ def test_glem_gnn_epochs_and_lm_pretraining_apart(setup, caplog):
         calls.append((self.name, epoch, pseudo is not None))
         return orig(self, epoch, pseudo, weight, train_lm)
 
+    train(load_train_config_dict(yaml.safe_load(lm_yaml(bert, lm_train_nodes=0, epochs=1))), graph)  # disk table
     with caplog.at_level("INFO"), pytest.MonkeyPatch.context() as mp:
         mp.setattr(glem._Side, "train_epoch", spy)
         r = train(load_train_config_dict(doc), graph)
+    assert "LM embeddings: starting from" in caplog.text        # the unchanged LM's table came from disk
     assert [(n, p) for n, _, p in calls] == [("gnn", False)] * 3 + [("lm", True)] + [("gnn", True)] * 3
     assert [e for _, e, _ in calls] == list(range(7))                 # each epoch its own shuffle
     assert "pre-training 0: LM" not in caplog.text
