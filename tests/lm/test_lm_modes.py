@@ -95,6 +95,15 @@ def test_lm_only_mode_fine_tunes_the_lm(tiny_bert, text_graph):
     assert run.model.input_encoder.grad_rows == 24                        # every training node, once
 
 
+@pytest.mark.parametrize("encoder", ["lm", "mlp"])
+def test_no_gnn_encoders_evaluate_with_full_graph_inference(tiny_bert, text_graph, encoder):
+    """use_mini_batch_infer: false goes through full_inference (the merged edge_feats argument)."""
+    cfg = cfg_of(lm_yaml(tiny_bert, encoder=encoder, lm_train_nodes=-1, epochs=1,
+                         gsf={"evaluation": {"use_mini_batch_infer": False}}))
+    r = train(cfg, text_graph)
+    assert r["epochs_run"] == 1 and r["val"]["accuracy"] is not None
+
+
 def test_mlp_mode_without_an_lm(text_graph):
     doc = yaml.safe_load(lm_yaml("unused", encoder="mlp"))
     del doc["lm_model"]
