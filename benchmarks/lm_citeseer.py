@@ -105,9 +105,9 @@ def child(args) -> dict:
         from graphstorm_py.training.run import train
         cfg = mode_config("cotrain", args.epochs)
         cfg["gsf"]["lm"]["freeze_lm_encoder_epochs"] = 0
-        cfg["gsf"]["hyperparam"]["num_epochs"] = args.epochs
+        cfg["gsf"]["hyperparam"].update(num_epochs=args.epochs, batch_size=256)      # = citeseer_glem.yaml
         cfg["gsf"]["lm"]["training_method"] = {"name": "glem", "kwargs": {"num_pretrain_epochs": 1,
-                                                                         "pl_weight": 0.5}}
+                                                                         "pl_weight": 0.5, "num_gnn_epochs": 10}}
         res = train(load_train_config_dict(cfg), args.graph)
         out.update(_res(res), config=cfg["gsf"]["lm"])
     elif args.mode == "galm":

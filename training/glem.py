@@ -4,14 +4,18 @@ Inference", ICLR'23), as GraphStorm runs it for node classification.
 
 Two models share one LM and one LM-embedding table:
 
-* the **LM model**: the LM (every batch node with gradients) + a head, no message passing;
+* the **LM model**: the LM + a head, no message passing; ``lm_train_nodes`` nodes of each batch
+  get LM gradients (0 or -1: every batch node), the others read the LM-embedding table;
 * the **GNN model**: the config's GNN over the LM's embeddings (frozen while the GNN trains).
 
 Schedule (GraphStorm's kwargs): ``num_pretrain_epochs`` epochs of each on the gold labels, then per
 epoch one EM round: the E-step trains the LM on the gold labels plus the GNN's pseudo labels of
 the unlabelled (non-train) target nodes, the M-step trains the GNN on the gold labels plus the
 LM's pseudo labels, ``loss = (1 - pl_weight) * gold + pl_weight * pseudo``; ``em_order_gnn_first``
-swaps the two steps. After each round the model named by ``inference_using_gnn`` is evaluated and
+swaps the two steps. Beyond GraphStorm, ``num_gnn_epochs`` runs that many GNN epochs per
+pre-training stage and per M-step (cheap: the GNN reads the LM-embedding table), and
+``num_pretrain_lm_epochs`` sets the LM's pre-training epochs apart (0: ``model_name`` is already
+fine-tuned on the task, e.g. the stage-wise recipe's exported LM). After each round the model named by ``inference_using_gnn`` is evaluated and
 checkpointed; the GNN model's checkpoint holds the shared LM, so gs-infer reads it like a
 co-training checkpoint.
 """
@@ -19,6 +23,7 @@ co-training checkpoint.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Dict, Optional
 
 import torch
@@ -44,7 +49,10 @@ def _configs(cfg):
         raise ConfigError(f"training_method glem supports node_classification only, got {cfg.task_type}")
     gnn_cfg = cfg.model_copy(update={"lm": cfg.lm.model_copy(update={"lm_train_nodes": 0})})
     lm_gnn = cfg.gnn.model_copy(update={"model_encoder_type": "lm", "num_layers": 0, "fanout": "", "eval_fanout": ""})
-    lm_cfg = cfg.model_copy(update={"gnn": lm_gnn, "lm": cfg.lm.model_copy(update={"lm_train_nodes": -1})})
+    # the LM side: lm_train_nodes of each batch (and of each pseudo-label batch) with LM gradients, the
+    # rest read from the LM-embedding table; 0 or -1: every batch node (an E-step then costs 2 LM epochs)
+    lm_train = cfg.lm.lm_train_nodes if cfg.lm.lm_train_nodes > 0 else -1
+    lm_cfg = cfg.model_copy(update={"gnn": lm_gnn, "lm": cfg.lm.model_copy(update={"lm_train_nodes": lm_train})})
     return lm_cfg, gnn_cfg
 
 
@@ -116,32 +124,43 @@ def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
         lm_side.run.model.eval()                # refreshes the shared table with the LM's new weights
         lm_side.run.model.train()
 
-    epoch = 0
-    for e in range(kw.num_pretrain_epochs):
+    epoch, t0 = 0, time.perf_counter()
+    lm_pre = kw.num_pretrain_epochs if kw.num_pretrain_lm_epochs is None else kw.num_pretrain_lm_epochs
+    for e in range(lm_pre):
         log.info("glem pre-training %d: LM loss %.4f", e, lm_side.train_epoch(epoch, None, 0.0, True))
+        epoch += 1
+    if lm_pre:
         refresh_table()
+    else:                       # an LM fine-tuned before (stage-wise export): its table may be on disk
+        lm_side.layer.ensure_tables()
+    for e in range(kw.num_pretrain_epochs * kw.num_gnn_epochs):
         log.info("glem pre-training %d: GNN loss %.4f", e, gnn_side.train_epoch(epoch, None, 0.0, False))
         epoch += 1
+    pretrain_s = time.perf_counter() - t0
     final = gnn_side if kw.inference_using_gnn else lm_side
     state_trainer = final.trainer
     out = cfg.output
     for r in range(cfg.hyperparam.num_epochs):
+        t0 = time.perf_counter()
         steps = [(gnn_side, lm_side), (lm_side, gnn_side)]
         if not kw.em_order_gnn_first:
             steps.reverse()
         for side, teacher in steps:
             labels = teacher.pseudo_labels(pool)
-            loss = side.train_epoch(epoch, (pool, labels), kw.pl_weight, side is lm_side)
+            for _ in range(1 if side is lm_side else kw.num_gnn_epochs):
+                loss = side.train_epoch(epoch, (pool, labels), kw.pl_weight, side is lm_side)
+                epoch += 1
             log.info("glem round %d: %s step loss %.4f", r, side.name, loss)
             if side is lm_side:
                 refresh_table()
-        epoch += 1
         state_trainer.state.epoch, state_trainer.state.step = r, state_trainer.state.step + 1
+        state_trainer.state.epoch_times.append(time.perf_counter() - t0)      # one EM round, refresh included
         if not cfg.evaluation.no_validation:
             state_trainer._evaluate_and_decide()
             if out.save_model_path and final is gnn_side:
                 state_trainer.save_checkpoint(io.join(out.save_model_path, f"epoch-{r}"), state_trainer.state.last_eval)
     results = build_results(state_trainer.state, final.run.tasks, cfg)
     results["training_method"] = "glem"
+    results["glem_pretrain_s"] = round(pretrain_s, 1)
     write_results(results, out.save_model_path, out.save_perf_results_path)
     return results

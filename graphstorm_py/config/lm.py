@@ -16,10 +16,15 @@ GraphStorm's layout (``lm_model`` sits beside ``gsf``; the ``lm_*`` keys go in a
         freeze_lm_encoder_epochs: 0
         lm_tune_lr: 1e-5                    # default: lr
         lm_cache: cached                    # beyond GraphStorm: 'recompute' re-embeds like GraphStorm
+        lm_model_name: lm_stage             # beyond GraphStorm: replaces every node_lm_models model_name
       training_method: {name: glem, kwargs: {...}}
 
 Defaults are GraphStorm's (``graphstorm/config/argument.py``): ``lm_train_nodes`` 0,
 ``lm_infer_batch_size`` 32, ``freeze_lm_encoder_epochs`` 0, ``lm_tune_lr`` = ``lr``.
+
+``model_name`` sits in the top-level block, which the ``gsf`` key flags do not reach; the
+``lm_model_name`` key (flag ``--lm-model-name PATH``) replaces it in every ``node_lm_models``
+entry, so a GALM or stage-wise chain points a YAML at the LM the previous step exported.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pydantic import Field, field_validator, model_validator
 
 from graphstorm_py.config.fields import StrictModel
 
-__all__ = ["NodeLMModel", "LMModelConfig", "LMConfig", "TrainingMethod", "POOLINGS"]
+__all__ = ["NodeLMModel", "LMModelConfig", "LMConfig", "TrainingMethod", "POOLINGS", "with_model_name"]
 
 POOLINGS = ("cls", "mean", "pooler")
 
@@ -78,7 +83,12 @@ class GLEMKwargs(StrictModel):
     inference_using_gnn: bool = True
     pl_weight: float = Field(0.5, ge=0.0)
     num_pretrain_epochs: int = Field(1, ge=0)
-    num_glem_epochs: int = Field(1, ge=1)         # beyond GraphStorm: epochs of each E / M step
+    # beyond GraphStorm: GNN epochs per pre-training stage and per M-step (a GNN epoch over the
+    # LM-embedding table costs seconds, an LM epoch minutes; GraphStorm runs one of each)
+    num_gnn_epochs: int = Field(1, ge=1)
+    # beyond GraphStorm: LM pre-training epochs (None: num_pretrain_epochs); 0 when model_name is
+    # an LM already fine-tuned on the task (the stage-wise recipe's export)
+    num_pretrain_lm_epochs: Optional[int] = Field(None, ge=0)
 
 
 class TrainingMethod(StrictModel):
@@ -107,9 +117,18 @@ class LMConfig(StrictModel):
     cache_lm_embed: Optional[bool] = None
     lm_tune_lr: Optional[float] = Field(None, gt=0)
     lm_cache: Literal["cached", "recompute"] = "cached"
+    lm_model_name: Optional[str] = Field(None, min_length=1)   # beyond GraphStorm: see the module doc
     training_method: Optional[TrainingMethod] = None
 
     @field_validator("training_method", mode="before")
     @classmethod
     def _method_name(cls, value: Any) -> Any:
         return {"name": value} if isinstance(value, str) else value
+
+
+def with_model_name(lm_model: Optional[LMModelConfig], name: Optional[str]) -> Optional[LMModelConfig]:
+    """``lm_model`` with ``model_name`` replaced by ``name`` in every entry (``name`` None: unchanged)."""
+    if name is None or lm_model is None:
+        return lm_model
+    entries = [e.model_copy(update={"model_name": name}) for e in lm_model.node_lm_models]
+    return lm_model.model_copy(update={"node_lm_models": entries})

@@ -115,6 +115,12 @@ def load_train_config_dict(data: Any, overrides: Sequence[str] = (), source: str
     tasks = [_build(TASK_MODELS[name], keys, origin, where, errors)
              for name, keys, origin, where in entries]
     lm_model = _build_lm_model(raw.lm_model, errors)
+    if raw.lm_model is None and raw.keys.get("lm_model_name") is not None:
+        errors.append(f"{raw.origin['lm_model_name']}: lm_model_name replaces the model_name of the "
+                      "top-level lm_model block, and this config has none")
+    if lm_model is not None and models["lm"] is not None:
+        from graphstorm_py.config.lm import with_model_name
+        lm_model = with_model_name(lm_model, models["lm"].lm_model_name)
     if errors:
         raise ConfigError(f"invalid training config {source}:\n  " + "\n  ".join(errors))
     for note in raw.notes:

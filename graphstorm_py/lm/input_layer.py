@@ -108,6 +108,11 @@ class LMNodeInputEncoder(NodeInputEncoder):
             self._compute_table(t, force=True)
         self._dirty = False
 
+    def ensure_tables(self) -> None:
+        """Compute the tables not computed yet (from the disk cache when this LM state is there)."""
+        for t in self.lm_ntypes:
+            self._compute_table(t)
+
     def forward_rows(self) -> int:
         """LM rows encoded so far (tables + gradient nodes + recomputed nodes)."""
         return sum(tb.forward_rows for tb in self.tables.values()) + self.grad_rows + self.nograd_rows

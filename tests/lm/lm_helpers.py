@@ -31,7 +31,9 @@ def make_tiny_bert(path: str) -> str:
     return path
 
 
-def make_text_graph(root: str, seed: int = 0, tokens: bool = True) -> str:
+def make_text_graph(root: str, seed: int = 0, tokens: bool = True, token_dtypes=(np.int32, np.uint8)) -> str:
+    """``token_dtypes``: (input_ids, attention_mask) dtypes; tokenize_hf's are int32/uint8, older
+    graphs have int64/int8."""
     rng = np.random.default_rng(seed)
     cls = np.arange(NUM_PAPERS) % NUM_CLASSES
     ids = np.zeros((NUM_PAPERS, SEQ), dtype=np.int32)
@@ -48,7 +50,7 @@ def make_text_graph(root: str, seed: int = 0, tokens: bool = True) -> str:
              "train_mask": masks[0], "val_mask": masks[1], "test_mask": masks[2]}
     info = {"x": {}}
     if tokens:
-        feats.update(input_ids=ids, attention_mask=mask)
+        feats.update(input_ids=ids.astype(token_dtypes[0]), attention_mask=mask.astype(token_dtypes[1]))
         info.update(input_ids={}, attention_mask={})
     else:
         feats["emb"] = rng.standard_normal((NUM_PAPERS, 8)).astype(np.float32)

@@ -38,6 +38,30 @@ def test_lm_keys_override_on_command_line():
     assert cfg.lm.lm_train_nodes == 8 and cfg.lm.lm_tune_lr == 0.001
 
 
+def test_lm_model_name_flag_replaces_every_entry():
+    doc = yaml.safe_load(lm_yaml("m"))
+    doc["lm_model"]["node_lm_models"].append({"lm_type": "bert", "model_name": "other", "node_types": ["author"]})
+    cfg = load_train_config_dict(doc, ["--lm-model-name", "exported/lm_stage"])
+    assert [e.model_name for e in cfg.lm_model.node_lm_models] == ["exported/lm_stage"] * 2
+    assert [e.node_types for e in cfg.lm_model.node_lm_models] == [["paper"], ["author"]]
+    assert load_train_config_dict(doc).lm_model.node_lm_models[1].model_name == "other"     # no flag: as written
+    again = TrainConfig.from_resolved(cfg.resolved_dict())
+    assert again.lm_model == cfg.lm_model
+    yaml_key = load(lm_yaml("m", lm={"lm_model_name": "from_yaml"}))
+    assert yaml_key.lm_model.node_lm_models[0].model_name == "from_yaml"
+    flag_wins = load(lm_yaml("m", lm={"lm_model_name": "from_yaml"}), "--lm-model-name", "flag")
+    assert flag_wins.lm_model.node_lm_models[0].model_name == "flag"
+
+
+def test_lm_model_name_flag_without_lm_model_block():
+    doc = yaml.safe_load(lm_yaml("m"))
+    del doc["lm_model"]
+    with pytest.raises(ConfigError, match="--lm-model-name.*lm_model block"):
+        load_train_config_dict(doc, ["--lm-model-name", "x"])
+    with pytest.raises(ConfigError, match="lm_model_name"):
+        load(lm_yaml("m", lm={"lm_model_name": ""}))
+
+
 def test_glem_training_method():
     cfg = load(lm_yaml("m", lm={"training_method": {"name": "glem", "kwargs": {
         "em_order_gnn_first": True, "inference_using_gnn": False, "pl_weight": 0.3, "num_pretrain_epochs": 2}}}))

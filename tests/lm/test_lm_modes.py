@@ -59,6 +59,24 @@ def test_bert_hf_only_graph_cli_exit_2(tiny_bert, tmp_path, capsys):
     assert "tokenize_hf" in err and "Traceback" not in err
 
 
+def test_lm_model_name_flag_unknown_path_cli_exit_2(tiny_bert, text_graph, tmp_path, capsys):
+    from graphstorm_py.cli import run_cli
+    from graphstorm_py.training.cli import _main
+
+    conf = tmp_path / "t.yaml"
+    conf.write_text(lm_yaml(tiny_bert, epochs=1))
+    missing = str(tmp_path / "no_such_lm")
+    assert run_cli(_main, ["--cf", str(conf), "--part-config", text_graph, "--quiet",
+                           "--lm-model-name", missing]) == 2
+    err = capsys.readouterr().err
+    assert missing in err and "Traceback" not in err
+
+
+def test_lm_model_name_flag_loads_that_lm(tiny_bert, text_graph):
+    cfg = cfg_of(lm_yaml("/no/such/model", lm_train_nodes=4, epochs=1), "--lm-model-name", tiny_bert)
+    assert train(cfg, text_graph)["epochs_run"] == 1
+
+
 def test_lm_model_names_an_unknown_node_type(tiny_bert, text_graph):
     doc = yaml.safe_load(lm_yaml(tiny_bert))
     doc["lm_model"]["node_lm_models"][0]["node_types"] = ["papr"]
@@ -75,6 +93,15 @@ def test_lm_only_mode_fine_tunes_the_lm(tiny_bert, text_graph):
     Trainer(run, opt, eval_frequency=10 ** 9).fit(1)
     assert changed(before, lm_state(run.model))
     assert run.model.input_encoder.grad_rows == 24                        # every training node, once
+
+
+@pytest.mark.parametrize("encoder", ["lm", "mlp"])
+def test_no_gnn_encoders_evaluate_with_full_graph_inference(tiny_bert, text_graph, encoder):
+    """use_mini_batch_infer: false goes through full_inference (the merged edge_feats argument)."""
+    cfg = cfg_of(lm_yaml(tiny_bert, encoder=encoder, lm_train_nodes=-1, epochs=1,
+                         gsf={"evaluation": {"use_mini_batch_infer": False}}))
+    r = train(cfg, text_graph)
+    assert r["epochs_run"] == 1 and r["val"]["accuracy"] is not None
 
 
 def test_mlp_mode_without_an_lm(text_graph):

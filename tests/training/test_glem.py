@@ -81,3 +81,41 @@ def test_glem_is_node_classification_only(setup):
     doc["gsf"]["link_prediction"] = {"train_etype": ["paper,cites,paper"]}
     with pytest.raises(ConfigError, match="node_classification only"):
         train(load_train_config_dict(doc), graph)
+
+
+def test_glem_gnn_epochs_and_lm_pretraining_apart(setup, caplog):
+    """num_gnn_epochs: GNN epochs per pre-training stage and M-step; num_pretrain_lm_epochs 0: the
+    LM (already fine-tuned, e.g. a stage-wise export) is not pre-trained again."""
+    import graphstorm_py.training.glem as glem
+
+    bert, graph = setup
+    doc = glem_cfg(bert, num_gnn_epochs=3, num_pretrain_lm_epochs=0)
+    doc["gsf"]["hyperparam"]["num_epochs"] = 1
+    calls = []
+    orig = glem._Side.train_epoch
+
+    def spy(self, epoch, pseudo, weight, train_lm):
+        calls.append((self.name, epoch, pseudo is not None))
+        return orig(self, epoch, pseudo, weight, train_lm)
+
+    train(load_train_config_dict(yaml.safe_load(lm_yaml(bert, lm_train_nodes=0, epochs=1))), graph)  # disk table
+    with caplog.at_level("INFO"), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(glem._Side, "train_epoch", spy)
+        r = train(load_train_config_dict(doc), graph)
+    assert "LM embeddings: starting from" in caplog.text        # the unchanged LM's table came from disk
+    assert [(n, p) for n, _, p in calls] == [("gnn", False)] * 3 + [("lm", True)] + [("gnn", True)] * 3
+    assert [e for _, e, _ in calls] == list(range(7))                 # each epoch its own shuffle
+    assert "pre-training 0: LM" not in caplog.text
+    assert r["epochs_run"] == 1 and r["time_per_epoch_s"] > 0 and r["glem_pretrain_s"] >= 0   # one EM round
+
+
+@pytest.mark.parametrize("nodes, lm_side", [(4, 4), (0, -1), (-1, -1)])
+def test_glem_lm_side_takes_lm_train_nodes(setup, nodes, lm_side):
+    from graphstorm_py.training.glem import _configs
+
+    bert, _ = setup
+    doc = glem_cfg(bert)
+    doc["gsf"]["lm"]["lm_train_nodes"] = nodes
+    lm_cfg, gnn_cfg = _configs(load_train_config_dict(doc))
+    assert lm_cfg.lm.lm_train_nodes == lm_side and gnn_cfg.lm.lm_train_nodes == 0
+    assert lm_cfg.gnn.model_encoder_type == "lm"

@@ -48,5 +48,5 @@ class LearnableEmbedEncoder(GNNEncoder):
         return {t: h[t][: last.num_dst(t)] for t in last.dst_nodes if t in h}
 
     @torch.no_grad()
-    def full_inference(self, graph_csc, num_nodes, h0, batch_size: int = 4096, device=None):
+    def full_inference(self, graph_csc, num_nodes, h0, batch_size: int = 4096, device=None, edge_feats=None):
         return self._all_inputs(num_nodes, h0, batch_size)

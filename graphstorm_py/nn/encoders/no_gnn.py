@@ -37,5 +37,5 @@ class NoGNNEncoder(nn.Module):
 
     @torch.no_grad()
     def full_inference(self, graph_csc, num_nodes: Mapping[str, int], h0, batch_size: int = 4096,
-                       device=None) -> Dict[str, torch.Tensor]:
+                       device=None, edge_feats=None) -> Dict[str, torch.Tensor]:    # no edges: edge_feats unused
         return GNNEncoder._all_inputs(num_nodes, h0, batch_size)

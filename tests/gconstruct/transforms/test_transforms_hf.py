@@ -22,7 +22,7 @@ def test_tokenize_hf_outputs():
     t = make("tokenize_hf", max_seq_length=8)
     out = t.apply(json.loads(json.dumps(fit_state(t, []))), [TEXTS])
     assert set(out) == {"input_ids", "attention_mask", "token_type_ids"}
-    assert out["input_ids"].dtype == np.int64 and out["attention_mask"].dtype == np.int8
+    assert out["input_ids"].dtype == np.int32 and out["attention_mask"].dtype == np.uint8
     assert all(v.shape == (3, 8) for v in out.values())
     assert out["input_ids"][0, 0] == 101 and out["attention_mask"][2].all()  # [CLS]; truncated row is full
     np.testing.assert_array_equal(out["attention_mask"][1], [1, 1, 0, 0, 0, 0, 0, 0])  # null -> ""
