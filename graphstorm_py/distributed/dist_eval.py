@@ -110,6 +110,7 @@ class _PrunedLocal:
     def __init__(self, graph, etypes, eids: Mapping[EdgeType, torch.Tensor]):
         self.num_nodes, self.node_base, self.eid_base = graph.num_nodes, graph.node_base, graph.eid_base
         self.csc = {}
+        self.kept: Dict[EdgeType, torch.Tensor] = {}     # pruned types: kept position -> original position
         for et, (indptr, indices) in graph.csc.items():
             if et in etypes:
                 self.csc[et] = (torch.zeros_like(indptr), indices[:0])
@@ -123,12 +124,23 @@ class _PrunedLocal:
                 new_ptr = torch.zeros_like(indptr)
                 torch.cumsum(torch.bincount(dst[keep], minlength=indptr.numel() - 1), 0, out=new_ptr[1:])
                 self.csc[et] = (new_ptr, indices[keep])
+                self.kept[et] = keep.nonzero().flatten()
             else:
                 self.csc[et] = (indptr, indices)
 
     @property
     def etypes(self):
         return list(self.csc)
+
+    def edge_rows(self, rows_of):
+        """``rows_of`` (edge features by original eid) for eids of this pruned CSC."""
+        if rows_of is None:
+            return None
+
+        def rows(eids):
+            return rows_of({et: self.kept[et][e - self.eid_base[et]] + self.eid_base[et] if et in self.kept else e
+                            for et, e in eids.items()})
+        return rows
 
 
 def full_embedder_without(ctx, embedder, etypes, eids: Mapping[EdgeType, torch.Tensor]) -> FullGraphEmbedder:
@@ -142,8 +154,9 @@ def full_embedder_without(ctx, embedder, etypes, eids: Mapping[EdgeType, torch.T
     graph = embedder.graph if isinstance(embedder, FullGraphEmbedder) else embedder.sampler.graph
     bs = getattr(embedder, "batch_size", 4096)
     if ctx.transport == "collective":
-        return DistFullGraphEmbedder(embedder.model, _PrunedLocal(graph, list(etypes), eids), embedder.features,
-                                     bs, embedder.device, ctx, own_edge_rows(embedder.features))
+        pruned = _PrunedLocal(graph, list(etypes), eids)
+        return DistFullGraphEmbedder(embedder.model, pruned, embedder.features, bs, embedder.device, ctx,
+                                     pruned.edge_rows(own_edge_rows(embedder.features)))
     whole = FullGraphEmbedder(embedder.model, graph, embedder.features, bs, embedder.device,
                               getattr(embedder, "edge_features", None))
     return pruned_full_embedder(whole, list(etypes), eids) if (etypes or eids) else whole
