@@ -29,7 +29,8 @@ layer-wise inference and ranks an even share of the eval edges per rank; the met
 once over the gathered results, exactly those one worker computes. Other tasks with an evaluation
 of their own (feature reconstruction) evaluate replicated, every rank every target.
 
-Testing hook: ``GS_FAULT_KILL=RANK:STEP`` makes rank RANK kill itself (SIGKILL) before step STEP.
+Testing hooks: ``GS_FAULT_KILL=RANK:STEP`` makes rank RANK kill itself (SIGKILL) before step STEP;
+``GS_FAULT_RAISE=RANK:STEP`` makes it raise a DataError there (an error on one rank only).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from graphstorm_py.distributed.prefetch import Prefetcher
 from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
 from graphstorm_py.distributed.targets import round_robin, split_preferring_own
 from graphstorm_py.config.homogeneous import resolve_targets
-from graphstorm_py.errors import ConfigError
+from graphstorm_py.errors import ConfigError, DataError
 from graphstorm_py.model import open_graph
 from graphstorm_py.sampling.invariant import hash_seed
 from graphstorm_py.tasks.node import NodeTask
@@ -92,8 +93,8 @@ class DistTrainer(Trainer):
                 self._features = self._features.with_exchanger(side)
         self.first_step_at: Optional[float] = None
         self.eval_times: List[float] = []         # seconds of each evaluation (all tasks, val and test)
-        fault = os.environ.get("GS_FAULT_KILL", "")
-        self._kill_at = int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == ctx.rank else None
+        self._kill_at = _fault_step("GS_FAULT_KILL", ctx.rank)
+        self._raise_at = _fault_step("GS_FAULT_RAISE", ctx.rank)
 
     def _epoch_seed(self, epoch: int, salt: int) -> int:
         return hash_seed(self.run.config.hyperparam.seed, epoch, salt) & (2**62 - 1)
@@ -137,6 +138,11 @@ class DistTrainer(Trainer):
     def _run_epoch(self, epoch: int) -> bool:
         try:
             stop = super()._run_epoch(epoch)
+        except BaseException:
+            # the prefetch thread may wait on its peers forever (this rank will not take part again):
+            # leave it behind (a daemon) so that the error reaches the worker's exit at once
+            self._prefetcher = None
+            raise
         finally:
             if self._prefetcher is not None:
                 self._prefetcher.close()
@@ -149,6 +155,8 @@ class DistTrainer(Trainer):
             self.first_step_at = time.time()
         if self._kill_at is not None and self.state.step >= self._kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
+        if self._raise_at is not None and self.state.step >= self._raise_at:
+            raise DataError(f"GS_FAULT_RAISE: rank {self.ctx.rank} fails at step {self.state.step} (testing hook)")
         batches, prepared = batches if isinstance(batches, tuple) else (batches, self._prepare(batches))
         self.optimizers.zero_grad()
         total: Optional[torch.Tensor] = None
@@ -323,3 +331,9 @@ def _worker_report(ctx, trainer: DistTrainer, run, setup_bytes: int) -> Dict[str
         out["cache_hit_rate"] = round(sum(r["cache_hits"] for r in every)
                                       / max(sum(r["cache_remote_rows"] for r in every), 1), 4)
     return out
+
+
+def _fault_step(var: str, rank: int) -> Optional[int]:
+    """The step of a ``RANK:STEP`` testing hook aimed at ``rank``, else None."""
+    fault = os.environ.get(var, "")
+    return int(fault.split(":")[1]) if fault and int(fault.split(":")[0]) == rank else None

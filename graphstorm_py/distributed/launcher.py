@@ -10,7 +10,9 @@ launcher streams rank 0's log to its own stderr while the job runs and prints ra
 Failing fast: the launcher polls the workers every 0.1 s. As soon as one exits non-zero, it
 terminates the others by pid (SIGTERM, then SIGKILL after a grace period), prints which rank
 failed with the last lines of its log, and returns that worker's exit code (2 for a user
-mistake, 1 otherwise). The run folder is kept on failure and removed on success.
+mistake, 1 otherwise). The run folder is kept on failure and removed on success. A launcher
+ended by SIGTERM stops its workers first; one killed outright takes them with it (the workers
+ask Linux for SIGKILL when their parent dies), so no worker outlives its job.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import List, Optional, Sequence
 
@@ -40,6 +43,20 @@ def tail(path: str, lines: int = 20) -> str:
     except OSError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
+
+
+def _die_with_launcher() -> None:
+    """(In the child, before exec) SIGKILL this worker when the launcher dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _raise_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)          # the launcher's cleanup stops the workers
 
 
 def _stop(procs: Sequence[subprocess.Popen]) -> None:
@@ -92,6 +109,8 @@ def launch_local(module: str, argv: Sequence[str], num_workers: int, *, run_root
     base_env.update(extra_env or {})
     streamer = _Streamer(os.path.join(run_dir, "rank-0.log"), sys.stderr)
     code: Optional[int] = None
+    old_term = (signal.signal(signal.SIGTERM, _raise_on_sigterm)
+                if threading.current_thread() is threading.main_thread() else None)
     try:
         for r in range(num_workers):
             env = dict(base_env, RANK=str(r), WORLD_SIZE=str(num_workers), LOCAL_RANK=str(r),
@@ -102,7 +121,7 @@ def launch_local(module: str, argv: Sequence[str], num_workers: int, *, run_root
             err = open(os.path.join(run_dir, f"rank-{r}.log"), "wb")
             files += [out, err]
             procs.append(subprocess.Popen([sys.executable, "-m", module, *argv], env=env, stdout=out, stderr=err,
-                                          stdin=subprocess.DEVNULL))
+                                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_launcher))
         while True:
             streamer.pump()
             states = [p.poll() for p in procs]
@@ -128,6 +147,8 @@ def launch_local(module: str, argv: Sequence[str], num_workers: int, *, run_root
         _stop(procs)
         raise
     finally:
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
         for f in files:
             f.close()
         if code == 0:

@@ -61,7 +61,7 @@ def _ray_worker(config: dict) -> None:
 
     ctx = ray.train.get_context()
     os.environ.update(RANK=str(ctx.get_world_rank()), WORLD_SIZE=str(ctx.get_world_size()),
-                      LOCAL_RANK=str(ctx.get_local_rank()), OMP_NUM_THREADS=config["threads"])
+                      LOCAL_RANK=str(ctx.get_local_rank()), OMP_NUM_THREADS=config["threads"], GS_RAY_WORKER="1")
     import torch
 
     torch.set_num_threads(max(1, int(config["threads"])))

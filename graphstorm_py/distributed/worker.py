@@ -6,8 +6,11 @@ Rank 0's return value is what the CLI prints; other ranks return ``None``.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
-from typing import Any, Callable, Optional
+import traceback
+from typing import Any, Callable, NoReturn, Optional
 
 from graphstorm_py.errors import ConfigError
 
@@ -31,6 +34,46 @@ def run_worker(args, graph_path: Optional[str], device, body: Callable[[Any, str
     ctx.sparse_embed = getattr(args, "dist_sparse_embed", "sharded")
     try:
         out = body(ctx, graph_path)
-    finally:
+    except BaseException as exc:
+        if ctx.world_size > 1 and not os.environ.get(RAY_WORKER_ENV):
+            _leave_now(exc, ctx.rank, ctx.world_size)
         shutdown_worker()
+        raise
+    shutdown_worker()
     return out if ctx.is_main else None
+
+
+#: gloo's messages when the other end of a collective went away
+_PEER_GONE = ("Connection reset by peer", "Connection closed by peer", "Broken pipe")
+
+#: set by the Ray Train worker function: Ray must see the exception (FailureConfig, exit codes)
+RAY_WORKER_ENV = "GS_RAY_WORKER"
+
+
+def _leave_now(exc: BaseException, rank: int, world: int) -> NoReturn:
+    """Exit this worker at once with the CLI's exit code.
+
+    A failure on one rank must not wait for its peers: destroying the process group, or a prefetch
+    thread blocked in a collective, would keep it alive until ``--dist-timeout``. The launcher (or
+    torchrun) sees the exit, stops the other workers and names this rank.
+    """
+    from graphstorm_py.errors import GSError
+
+    if isinstance(exc, GSError):
+        print(f"error: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    elif isinstance(exc, SystemExit):
+        code = exc.code if isinstance(exc.code, int) else 1
+    elif isinstance(exc, KeyboardInterrupt):
+        code = 130
+    elif any(m in str(exc) for m in _PEER_GONE):       # a consequence of another rank's failure, not a cause
+        print(f"error: rank {rank} lost a peer worker: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
+        code = 1
+    else:
+        traceback.print_exception(exc)
+        code = 1
+    print(f"worker rank {rank} of {world} stopped (exit {code})", file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

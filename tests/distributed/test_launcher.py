@@ -6,6 +6,7 @@ across workers too. Every subprocess has a timeout.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -90,3 +91,44 @@ def test_killed_worker_fails_fast_and_resume_completes(setup, tmp_path):
     res = json.loads(resumed.stdout)
     assert res["epochs_run"] == steps["epochs_run"]
     assert res["test"] == steps["test"] and res["val"] == steps["val"]
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_error_on_one_rank_fails_fast_with_its_exit_code(setup, tmp_path, rank):
+    """A user error raised on one rank only (the others are mid-collective): the job ends with exit 2 and
+    names the rank long before --dist-timeout; before, the failing worker hung in its shutdown."""
+    t0 = time.monotonic()
+    p = gs_train("--cf", setup["yaml"], "--part-config", setup["g2"], "--num-trainers", "2", "--graph-transport",
+                 "collective", "--batch-size", "4", "--dist-timeout", "600", "--save-model-path", str(tmp_path / "m"),
+                 env={"GS_FAULT_RAISE": f"{rank}:3"}, timeout=300)
+    took = time.monotonic() - t0
+    assert p.returncode == 2, p.stderr[-3000:]
+    assert f"GS_FAULT_RAISE: rank {rank} fails at step 3" in p.stderr, p.stderr[-3000:]
+    assert f"worker rank {rank} of 2" in p.stderr, p.stderr[-3000:]
+    assert "Traceback" not in p.stderr
+    assert took < 300                        # far below the 600 s collective timeout
+    print(f"one-rank error: job ended {took:.1f}s after start")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_no_worker_outlives_its_launcher(setup, tmp_path, sig):
+    """A launcher stopped by SIGTERM stops its workers; one killed by SIGKILL takes them with it."""
+    e = dict(os.environ, OMP_NUM_THREADS="1")
+    p = subprocess.Popen([os.path.join(BIN, "gs-train"), "--quiet", "--cf", setup["yaml"], "--part-config", setup["g2"],
+                          "--num-trainers", "2", "--batch-size", "2", "--num-epochs", "50",
+                          "--save-model-path", str(tmp_path / "m")], env=e, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    import psutil
+
+    parent = psutil.Process(p.pid)
+    deadline = time.monotonic() + 120
+    workers = []
+    while len(workers) < 2:
+        assert time.monotonic() < deadline and p.poll() is None
+        workers = parent.children()
+        time.sleep(0.2)
+    time.sleep(2)
+    os.kill(p.pid, sig)
+    p.wait(timeout=30)
+    gone, alive = psutil.wait_procs(workers, timeout=20)
+    assert not alive, f"workers {[w.pid for w in alive]} outlived the launcher ({sig!r})"
