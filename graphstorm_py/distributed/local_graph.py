@@ -12,18 +12,18 @@ It duck-types :class:`~graphstorm_py.sampling.CSCGraph` for the sampler (``csc``
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import numpy as np
 import torch
 
-from graphstorm_py.sampling.csc_graph import _as_long
+from graphstorm_py.sampling.csc_graph import CSCTypes, _as_long
 from graphstorm_py.typing import EdgeType
 
 __all__ = ["LocalGraph"]
 
 
-class LocalGraph:
+class LocalGraph(CSCTypes):
     def __init__(self, dataset, pmap, rank: int, device=None):
         self.rank, self.pmap = rank, pmap
         self.num_nodes: Dict[str, int] = {nt: dataset.num_nodes(nt) for nt in dataset.ntypes}
@@ -46,17 +46,3 @@ class LocalGraph:
                 ip, ind = indptrs[0], indices[0]
             self.csc[et] = (_as_long(ip, device), _as_long(ind, device))   # type: ignore[index]
             self.eid_base[et] = pmap.edge_range(rank, et)[0]               # type: ignore[index]
-
-    @property
-    def etypes(self) -> List[EdgeType]:
-        return list(self.csc)
-
-    @property
-    def ntypes(self) -> List[str]:
-        return list(self.num_nodes)
-
-    @property
-    def device(self) -> torch.device:
-        for indptr, _ in self.csc.values():
-            return indptr.device
-        return torch.device("cpu")

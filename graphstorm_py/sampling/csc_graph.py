@@ -23,7 +23,7 @@ import torch
 
 from graphstorm_py.typing import EdgeType
 
-__all__ = ["CSCGraph"]
+__all__ = ["CSCGraph", "CSCTypes"]
 
 
 def _as_long(x, device=None) -> torch.Tensor:
@@ -40,8 +40,29 @@ def _as_long(x, device=None) -> torch.Tensor:
     return t.to(device=device, dtype=torch.long)
 
 
+class CSCTypes:
+    """The type lists and device of anything with ``csc`` ({etype: (indptr, indices)}) and ``num_nodes``."""
+
+    csc: Dict[EdgeType, Tuple[torch.Tensor, torch.Tensor]]
+    num_nodes: Dict[str, int]
+
+    @property
+    def etypes(self) -> List[EdgeType]:
+        return list(self.csc)
+
+    @property
+    def ntypes(self) -> List[str]:
+        return list(self.num_nodes)
+
+    @property
+    def device(self) -> torch.device:
+        for indptr, _ in self.csc.values():
+            return indptr.device
+        return torch.device("cpu")
+
+
 @dataclass(frozen=True)
-class CSCGraph:
+class CSCGraph(CSCTypes):
     """Per edge type ``(indptr, indices)`` plus the node count of every node type."""
 
     csc: Dict[EdgeType, Tuple[torch.Tensor, torch.Tensor]]
@@ -88,20 +109,7 @@ class CSCGraph:
         return cls.from_arrays({et: ds.csc(et) for et in ds.etypes},
                                {nt: ds.num_nodes(nt) for nt in ds.ntypes}, device)
 
-    # ---- queries ------------------------------------------------------------------------
-    @property
-    def etypes(self) -> List[EdgeType]:
-        return list(self.csc)
-
-    @property
-    def ntypes(self) -> List[str]:
-        return list(self.num_nodes)
-
-    @property
-    def device(self) -> torch.device:
-        for indptr, _ in self.csc.values():
-            return indptr.device
-        return torch.device("cpu")
+    # ---- queries (etypes, ntypes, device: CSCTypes) ----------------------------------------
 
     def num_edges(self, etype: EdgeType) -> int:
         return int(self.csc[tuple(etype)][1].numel())  # type: ignore[index]
