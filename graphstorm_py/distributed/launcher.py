@@ -10,7 +10,8 @@ launcher streams rank 0's log to its own stderr while the job runs and prints ra
 Failing fast: the launcher polls the workers every 0.1 s. As soon as one exits non-zero, it
 terminates the others by pid (SIGTERM, then SIGKILL after a grace period), prints which rank
 failed with the last lines of its log, and returns that worker's exit code (2 for a user
-mistake, 1 otherwise). The run folder is kept on failure and removed on success. A launcher
+mistake, 1 otherwise). A worker that only lost a peer (exit ``PEER_LOST_EXIT``) is a consequence:
+the launcher waits up to ``_SETTLE_S`` for the worker that caused it and names that one. The run folder is kept on failure and removed on success. A launcher
 ended by SIGTERM stops its workers first; one killed outright takes them with it (the workers
 ask Linux for SIGKILL when their parent dies), so no worker outlives its job.
 """
@@ -27,10 +28,13 @@ import threading
 import time
 from typing import List, Optional, Sequence
 
+from graphstorm_py.distributed.worker import PEER_LOST_EXIT
+
 __all__ = ["launch_local", "tail"]
 
 _POLL_S = 0.1
 _GRACE_S = 3.0
+_SETTLE_S = 2.0
 
 
 def tail(path: str, lines: int = 20) -> str:
@@ -122,12 +126,19 @@ def launch_local(module: str, argv: Sequence[str], num_workers: int, *, run_root
             files += [out, err]
             procs.append(subprocess.Popen([sys.executable, "-m", module, *argv], env=env, stdout=out, stderr=err,
                                           stdin=subprocess.DEVNULL, preexec_fn=_die_with_launcher))
+        settle_until: Optional[float] = None
         while True:
             streamer.pump()
             states = [p.poll() for p in procs]
             failed = [(r, c) for r, c in enumerate(states) if c not in (None, 0)]
+            causes = [(r, c) for r, c in failed if c != PEER_LOST_EXIT]
+            if failed and not causes:
+                settle_until = settle_until or time.monotonic() + _SETTLE_S
+                if time.monotonic() < settle_until:
+                    time.sleep(_POLL_S)
+                    continue
             if failed:
-                rank, rc = failed[0]
+                rank, rc = (causes or failed)[0]
                 _stop(procs)
                 streamer.pump()
                 code = 2 if rc == 2 else (3 if rc == 3 else 1)

@@ -14,7 +14,7 @@ from typing import Any, Callable, NoReturn, Optional
 
 from graphstorm_py.errors import ConfigError
 
-__all__ = ["run_worker"]
+__all__ = ["run_worker", "PEER_LOST_EXIT"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ def run_worker(args, graph_path: Optional[str], device, body: Callable[[Any, str
 #: gloo's messages when the other end of a collective went away
 _PEER_GONE = ("Connection reset by peer", "Connection closed by peer", "Broken pipe")
 
+#: a worker that only lost a peer exits with this code, so that the launcher reports the peer's
+#: failure (the cause) rather than this one (its consequence) when both end at the same moment
+PEER_LOST_EXIT = 4
+
 #: set by the Ray Train worker function: Ray must see the exception (FailureConfig, exit codes)
 RAY_WORKER_ENV = "GS_RAY_WORKER"
 
@@ -68,7 +72,7 @@ def _leave_now(exc: BaseException, rank: int, world: int) -> NoReturn:
         code = 130
     elif any(m in str(exc) for m in _PEER_GONE):       # a consequence of another rank's failure, not a cause
         print(f"error: rank {rank} lost a peer worker: {str(exc).splitlines()[0][:300]}", file=sys.stderr)
-        code = 1
+        code = PEER_LOST_EXIT
     else:
         traceback.print_exception(exc)
         code = 1

@@ -132,3 +132,40 @@ def test_no_worker_outlives_its_launcher(setup, tmp_path, sig):
     p.wait(timeout=30)
     gone, alive = psutil.wait_procs(workers, timeout=20)
     assert not alive, f"workers {[w.pid for w in alive]} outlived the launcher ({sig!r})"
+
+
+def test_launcher_names_the_cause_not_the_peer_that_lost_it(tmp_path, capsys):
+    """Rank 0 only lost its peer and exits first; rank 1, the cause, is killed a moment later.
+    The launcher must name rank 1 (under load the two exits can reach it in either order)."""
+    from graphstorm_py.distributed.launcher import launch_local
+    from graphstorm_py.distributed.worker import PEER_LOST_EXIT
+
+    (tmp_path / "fake_worker.py").write_text(textwrap.dedent(f"""\
+        import os, signal, sys, time
+        if os.environ["RANK"] == "0":
+            print("error: rank 0 lost a peer worker", file=sys.stderr)
+            sys.exit({PEER_LOST_EXIT})
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """))
+    code = launch_local("fake_worker", [], 2, run_root=str(tmp_path),
+                        extra_env={"PYTHONPATH": str(tmp_path)})
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "worker rank 1 of 2 failed (killed by signal 9)" in err, err
+
+
+def test_launcher_reports_a_lost_peer_when_no_cause_shows(tmp_path, capsys):
+    from graphstorm_py.distributed.launcher import launch_local
+    from graphstorm_py.distributed.worker import PEER_LOST_EXIT
+
+    (tmp_path / "fake_worker.py").write_text(textwrap.dedent(f"""\
+        import os, sys, time
+        if os.environ["RANK"] == "0":
+            sys.exit({PEER_LOST_EXIT})
+        time.sleep(60)
+        """))
+    t0 = time.monotonic()
+    code = launch_local("fake_worker", [], 2, run_root=str(tmp_path), extra_env={"PYTHONPATH": str(tmp_path)})
+    assert code == 1 and time.monotonic() - t0 < 20
+    assert f"worker rank 0 of 2 failed (exit code {PEER_LOST_EXIT})" in capsys.readouterr().err
