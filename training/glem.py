@@ -15,9 +15,13 @@ LM's pseudo labels, ``loss = (1 - pl_weight) * gold + pl_weight * pseudo``; ``em
 swaps the two steps. Beyond GraphStorm, ``num_gnn_epochs`` runs that many GNN epochs per
 pre-training stage and per M-step (cheap: the GNN reads the LM-embedding table), and
 ``num_pretrain_lm_epochs`` sets the LM's pre-training epochs apart (0: ``model_name`` is already
-fine-tuned on the task, e.g. the stage-wise recipe's exported LM). After each round the model named by ``inference_using_gnn`` is evaluated and
-checkpointed; the GNN model's checkpoint holds the shared LM, so gs-infer reads it like a
-co-training checkpoint.
+fine-tuned on the task, e.g. the stage-wise recipe's exported LM).
+
+After each round the model named by ``inference_using_gnn`` is evaluated and checkpointed
+(``epoch-R``). When that is the GNN, each earlier GNN epoch of the round's M-step is evaluated too
+and saved (``epoch-R-gnn-K``) when it is the best so far, so the kept model is the one with the
+best validation score, as in a plain run's per-epoch evaluation. The GNN model's checkpoint holds
+the shared LM, so gs-infer reads it like a co-training checkpoint.
 """
 
 from __future__ import annotations
@@ -100,6 +104,11 @@ class _Side:
         return total / max(n, 1)
 
 
+def _evaluate_is_best(trainer: Trainer) -> bool:
+    trainer._evaluate_and_decide()
+    return trainer.state.best is trainer.state.last_eval
+
+
 def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
     """Train with GLEM; returns the results dict as :func:`graphstorm_py.training.run.train` does."""
     kw = cfg.lm.training_method.glem
@@ -140,25 +149,36 @@ def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
     final = gnn_side if kw.inference_using_gnn else lm_side
     state_trainer = final.trainer
     out = cfg.output
+    validate = not cfg.evaluation.no_validation
     for r in range(cfg.hyperparam.num_epochs):
         t0 = time.perf_counter()
         steps = [(gnn_side, lm_side), (lm_side, gnn_side)]
         if not kw.em_order_gnn_first:
             steps.reverse()
+        state = state_trainer.state
+        state.epoch = r
         for side, teacher in steps:
             labels = teacher.pseudo_labels(pool)
-            for _ in range(1 if side is lm_side else kw.num_gnn_epochs):
+            n_epochs = 1 if side is lm_side else kw.num_gnn_epochs
+            for k in range(n_epochs):
                 loss = side.train_epoch(epoch, (pool, labels), kw.pl_weight, side is lm_side)
                 epoch += 1
+                # the GNN is the final model: every M-step epoch is a candidate (an evaluation costs
+                # a pass over the table); the new best of a round is saved before training moves on
+                if side is final is gnn_side and validate and k < n_epochs - 1:
+                    state.step += 1
+                    if _evaluate_is_best(state_trainer) and out.save_model_path:
+                        state_trainer.save_checkpoint(io.join(out.save_model_path, f"epoch-{r}-gnn-{k}"),
+                                                      state.last_eval)
             log.info("glem round %d: %s step loss %.4f", r, side.name, loss)
             if side is lm_side:
                 refresh_table()
-        state_trainer.state.epoch, state_trainer.state.step = r, state_trainer.state.step + 1
-        state_trainer.state.epoch_times.append(time.perf_counter() - t0)      # one EM round, refresh included
-        if not cfg.evaluation.no_validation:
+        state.step += 1
+        state.epoch_times.append(time.perf_counter() - t0)      # one EM round, refresh and evaluations included
+        if validate:
             state_trainer._evaluate_and_decide()
             if out.save_model_path and final is gnn_side:
-                state_trainer.save_checkpoint(io.join(out.save_model_path, f"epoch-{r}"), state_trainer.state.last_eval)
+                state_trainer.save_checkpoint(io.join(out.save_model_path, f"epoch-{r}"), state.last_eval)
     results = build_results(state_trainer.state, final.run.tasks, cfg)
     results["training_method"] = "glem"
     results["glem_pretrain_s"] = round(pretrain_s, 1)

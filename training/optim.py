@@ -44,9 +44,13 @@ class Optimizers:
         lm_params = list(getattr(model.input_encoder, "lm_parameters", lambda: [])())
         lm_ids = {id(q) for q in lm_params}
         groups = [{"params": [p for p in self.dense_params if id(p) not in lm_ids]}]
+        self.lm_lr = getattr(model.input_encoder, "lm_tune_lr", None) or lr
         if lm_params:                              # the LM has its own learning rate (lm_tune_lr, default lr)
-            groups.append({"params": lm_params, "lr": getattr(model.input_encoder, "lm_tune_lr", None) or lr})
+            groups.append({"params": lm_params, "lr": self.lm_lr})
         self.dense = torch.optim.Adam(groups, lr=lr, weight_decay=weight_decay)
+        self.lm_params = lm_params
+        self.lm_warmup_steps = int(getattr(model.input_encoder, "lm_warmup_steps", 0) or 0) if lm_params else 0
+        self.lm_steps = 0                          # steps that updated the LM (frozen epochs do not count)
         self.sparse = torch.optim.SparseAdam(sparse_params, lr=sparse_lr or lr) if sparse_params else None
         self.max_grad_norm = max_grad_norm
         self.norm_type = float("inf") if norm_type == "inf" else float(norm_type)
@@ -64,6 +68,10 @@ class Optimizers:
     def step(self) -> None:
         if self.max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(self.dense_params, self.max_grad_norm, norm_type=self.norm_type)
+        if self.lm_params and any(p.grad is not None for p in self.lm_params):
+            self.lm_steps += 1
+            if self.lm_warmup_steps:       # lm_warmup_steps: linear from lm_lr / N to lm_lr at step N
+                self.dense.param_groups[-1]["lr"] = self.lm_lr * min(1.0, self.lm_steps / self.lm_warmup_steps)
         self.dense.step()
         if self.sparse is not None:
             self.sparse.step()
@@ -76,12 +84,13 @@ class Optimizers:
                                                 for t, e in self.tables.items()}}
         else:
             sparse = self.sparse.state_dict()
-        return {"dense": self.dense.state_dict(), "sparse": sparse}
+        return {"dense": self.dense.state_dict(), "sparse": sparse, "lm_steps": self.lm_steps}
 
     def load_state_dict(self, state: Dict[str, Any], path: Optional[str] = None,
                         info: Optional[Dict[str, Any]] = None) -> None:
         """Load ``optimizer.pt``'s state; ``path``/``info``: the checkpoint (sharded moments are read there)."""
         self.dense.load_state_dict(state["dense"])
+        self.lm_steps = int(state.get("lm_steps", 0))
         sparse = state.get("sparse")
         if self.sparse is None or sparse is None:
             return

@@ -15,6 +15,7 @@ GraphStorm's layout (``lm_model`` sits beside ``gsf``; the ``lm_*`` keys go in a
         lm_infer_batch_size: 32
         freeze_lm_encoder_epochs: 0
         lm_tune_lr: 1e-5                    # default: lr
+        lm_warmup_steps: 100                # beyond GraphStorm: the LM's lr rises linearly over its first N steps
         lm_cache: cached                    # beyond GraphStorm: 'recompute' re-embeds like GraphStorm
         lm_model_name: lm_stage             # beyond GraphStorm: replaces every node_lm_models model_name
       training_method: {name: glem, kwargs: {...}}
@@ -116,6 +117,7 @@ class LMConfig(StrictModel):
     freeze_lm_encoder_epochs: int = Field(0, ge=0)
     cache_lm_embed: Optional[bool] = None
     lm_tune_lr: Optional[float] = Field(None, gt=0)
+    lm_warmup_steps: int = Field(0, ge=0)       # beyond GraphStorm: see the module doc
     lm_cache: Literal["cached", "recompute"] = "cached"
     lm_model_name: Optional[str] = Field(None, min_length=1)   # beyond GraphStorm: see the module doc
     training_method: Optional[TrainingMethod] = None

@@ -37,4 +37,5 @@ def lm_input_args(cfg, store, ntypes: Sequence[str]) -> Optional[Dict[str, Any]]
     lmc = cfg.lm
     return {"lms": lms, "tokens": tokens, "lm_train_nodes": lmc.lm_train_nodes,
             "lm_infer_batch_size": lmc.lm_infer_batch_size, "lm_cache": lmc.lm_cache,
-            "disk_cache": lmc.cache_lm_embed is not False, "lm_tune_lr": lmc.lm_tune_lr}
+            "disk_cache": lmc.cache_lm_embed is not False, "lm_tune_lr": lmc.lm_tune_lr,
+            "lm_warmup_steps": lmc.lm_warmup_steps}

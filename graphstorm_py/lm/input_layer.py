@@ -53,7 +53,7 @@ class LMNodeInputEncoder(NodeInputEncoder):
     def __init__(self, num_nodes: Mapping[str, int], feat_dims: Mapping[str, int], hidden_size: int, *,
                  lms: Mapping[str, LMEncoder], tokens: Mapping[str, TokenSource], lm_train_nodes: int = 0,
                  lm_infer_batch_size: int = 32, lm_cache: str = "cached", disk_cache: bool = True,
-                 lm_tune_lr: Optional[float] = None, **kwargs):
+                 lm_tune_lr: Optional[float] = None, lm_warmup_steps: int = 0, **kwargs):
         dims = dict(feat_dims)
         for t, lm in lms.items():
             dims[t] = int(dims.get(t, 0) or 0) + lm.out_dims
@@ -74,6 +74,7 @@ class LMNodeInputEncoder(NodeInputEncoder):
         self.grad_rows = 0                        # LM rows encoded with gradients (speed figures)
         self.nograd_rows = 0                      # rows encoded without gradients in batches (recompute)
         self.lm_tune_lr = lm_tune_lr              # the optimiser reads it (default: lr)
+        self.lm_warmup_steps = lm_warmup_steps    # and this (its LM group's linear warm-up)
         self.set_lm_frozen(self.lm_frozen)
 
     # ---- state ------------------------------------------------------------------------

@@ -205,3 +205,29 @@ def test_recompute_reencodes_every_other_node_per_batch(tiny_bert, text_graph):
 def test_other_tasks_run_with_an_lm(tiny_bert, text_graph, task):
     r = train(cfg_of(lm_yaml(tiny_bert, lm_train_nodes=2, epochs=1, task=task)), text_graph)
     assert r["epochs_run"] == 1
+
+
+def test_lm_warmup_steps_ramps_the_lm_lr_only_on_lm_steps(tiny_bert, text_graph):
+    from graphstorm_py.training.run import build_callbacks
+
+    cfg = cfg_of(lm_yaml(tiny_bert, lm_train_nodes=3, lm={"freeze_lm_encoder_epochs": 1, "lm_tune_lr": 1e-3,
+                                                          "lm_warmup_steps": 100}))
+    run = assemble(cfg, open_graph(text_graph))
+    opt = Optimizers.from_config(run.model, cfg.hyperparam)
+    trainer = Trainer(run, opt, build_callbacks(cfg, run.tasks), eval_frequency=10 ** 9, no_validation=True)
+    trainer.fit(1)                                           # frozen: no LM step, no warm-up step
+    assert opt.lm_steps == 0
+    trainer.fit(2)
+    n = opt.lm_steps
+    assert 0 < n < 100
+    lm_group, dense_group = opt.dense.param_groups[-1], opt.dense.param_groups[0]
+    assert lm_group["lr"] == pytest.approx(1e-3 * n / 100) and dense_group["lr"] == 0.01
+    # the count travels with the optimiser state (resume continues the ramp)
+    again = Optimizers.from_config(run.model, cfg.hyperparam)
+    again.load_state_dict(opt.state_dict())
+    assert again.lm_steps == n
+
+
+def test_lm_warmup_steps_must_not_be_negative(tiny_bert):
+    with pytest.raises(ConfigError, match="lm_warmup_steps"):
+        cfg_of(lm_yaml(tiny_bert, lm={"lm_warmup_steps": -1}))

@@ -119,3 +119,20 @@ def test_glem_lm_side_takes_lm_train_nodes(setup, nodes, lm_side):
     lm_cfg, gnn_cfg = _configs(load_train_config_dict(doc))
     assert lm_cfg.lm.lm_train_nodes == lm_side and gnn_cfg.lm.lm_train_nodes == 0
     assert lm_cfg.gnn.model_encoder_type == "lm"
+
+
+def test_glem_selects_the_best_gnn_epoch_of_each_m_step(setup, tmp_path, caplog):
+    """With the GNN as the final model, every M-step epoch is evaluated; a new best is saved at once."""
+    bert, graph = setup
+    doc = glem_cfg(bert, num_gnn_epochs=3)
+    doc["gsf"]["output"] = {"save_model_path": str(tmp_path / "m")}
+    with caplog.at_level("INFO"):
+        r = train(load_train_config_dict(doc), graph)
+    evals = [ln for ln in caplog.text.splitlines() if "evaluation at epoch" in ln]
+    assert len(evals) == 2 * 3                                   # 2 rounds x 3 GNN epochs
+    saved = sorted(os.listdir(tmp_path / "m"))
+    assert "epoch-0" in saved and "epoch-1" in saved
+    assert r["best_checkpoint"] and os.path.isdir(r["best_checkpoint"])
+    assert os.path.basename(r["best_checkpoint"]) in saved
+    assert all(s in ("epoch-0", "epoch-1", "results.json") or s.startswith(("epoch-0-gnn-", "epoch-1-gnn-"))
+               for s in saved), saved
