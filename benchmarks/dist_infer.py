@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,20 +27,10 @@ import time
 
 import torch
 
+from graphstorm_py.memory import peak_rss_mb
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-
-
-def _peak_mb() -> float:
-    """This process's peak RSS (VmHWM: ``ru_maxrss`` would carry the launching parent's size over exec)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 class AllGatherEmbedder:
@@ -112,7 +101,7 @@ def worker(graph: str, mode: str, out: str) -> None:
     bs = 4096
     emb = (run.full_graph_embedder(bs) if mode == "halo"
            else AllGatherEmbedder(run.model, run.graph, run.features, bs, ctx))
-    before = _peak_mb()
+    before = peak_rss_mb()
     ctx.barrier("start")
     t = time.time()
     emb.all()
@@ -120,7 +109,7 @@ def worker(graph: str, mode: str, out: str) -> None:
     ctx.barrier("end")
     halo = sum(int(x.numel()) for x in emb.halo.ids.values()) if mode == "halo" else None
     with open(os.path.join(out, f"rank-{ctx.rank}.json"), "w") as f:
-        json.dump({"time_s": took, "peak_before_mb": before, "peak_after_mb": _peak_mb(), "halo_nodes": halo}, f)
+        json.dump({"time_s": took, "peak_before_mb": before, "peak_after_mb": peak_rss_mb(), "halo_nodes": halo}, f)
     shutdown_worker()
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import resource
 import signal
 import time
 from typing import Any, Dict, List, Optional, Tuple
@@ -55,6 +54,7 @@ from graphstorm_py.distributed.grads import reduce_dense, reduce_sparse
 from graphstorm_py.distributed.targets import round_robin, split_preferring_own
 from graphstorm_py.config.homogeneous import resolve_targets
 from graphstorm_py.errors import ConfigError, DataError
+from graphstorm_py.memory import peak_rss_mb
 from graphstorm_py.model import open_graph
 from graphstorm_py.sampling.invariant import hash_seed
 from graphstorm_py.tasks.node import NodeTask
@@ -318,7 +318,7 @@ def _worker_report(ctx, trainer: DistTrainer, run, setup_bytes: int) -> Dict[str
     mine = {"rank": ctx.rank, "graph_bytes_sent": ctx.exchanger.stats.bytes_sent,
             "graph_exchanges": ctx.exchanger.stats.exchanges, "setup_bytes_sent": setup_bytes,
             "steps": trainer.state.step, "eval_times_s": trainer.eval_times, "first_step_unix": trainer.first_step_at, "entry_unix": ctx.started_at,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "peak_rss_mb": peak_rss_mb()}
     if cache is not None:
         mine.update(cache_bytes=cache.stats["bytes"], cache_remote_rows=cache.stats["remote_rows"],
                     cache_hits=cache.stats["hits"])
