@@ -271,7 +271,7 @@ def train_distributed(cfg, graph_path: Optional[str], device, ctx) -> Dict[str, 
     dataset = open_graph(graph_path)
     cfg = resolve_targets(cfg, dataset.ntypes, dataset.etypes)
     one.seed_everything(cfg.hyperparam.seed)
-    run = assemble_distributed(cfg, dataset, ctx, device)
+    run = assemble_distributed(cfg, dataset, ctx, device, encoder_of=one.restored_encoder(cfg))
     for task in run.tasks:
         task.num_train_batches()
     optimizers = Optimizers.from_config(run.model, cfg.hyperparam)

@@ -108,7 +108,7 @@ def train(cfg, graph_path: Optional[str] = None, device=None) -> Dict[str, Any]:
     dataset = open_graph(graph_path)
     cfg = resolve_targets(cfg, dataset.ntypes, dataset.etypes)
     seed_everything(cfg.hyperparam.seed)
-    run = assemble(cfg, dataset, device, encoder_of=_restored_encoder(cfg))
+    run = assemble(cfg, dataset, device, encoder_of=restored_encoder(cfg))
     for task in run.tasks:          # read labels and masks now: errors before any training
         task.num_train_batches()
     optimizers = Optimizers.from_config(run.model, cfg.hyperparam)
@@ -133,7 +133,7 @@ def _log_best(results: Dict[str, Any]) -> None:
         log.info("Best %s %s: %s", name, metric, "N/A" if value is None else value)
 
 
-def _restored_encoder(cfg) -> Optional[dict]:
+def restored_encoder(cfg) -> Optional[dict]:
     """The ``checkpoint.json`` whose GNN this run loads: its per-relation weights keep their edge-type order."""
     out = cfg.output
     path = out.resume_from_checkpoint or (out.restore_model_path if "gnn" in out.restore_model_layers else None)

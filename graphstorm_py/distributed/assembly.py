@@ -80,8 +80,13 @@ class DistMiniBatchEmbedder(MiniBatchEmbedder):
         return self.model(batch.blocks, batch.input_nodes, feats, edge_feats=efeats)
 
 
-def assemble_distributed(cfg, dataset, ctx, device=None, *, checkpoint_info=None) -> DistAssembly:
-    """:func:`~graphstorm_py.model.assemble.assemble` for a worker (see the module docstring)."""
+def assemble_distributed(cfg, dataset, ctx, device=None, *, checkpoint_info=None,
+                         encoder_of=None) -> DistAssembly:
+    """:func:`~graphstorm_py.model.assemble.assemble` for a worker (see the module docstring).
+
+    ``checkpoint_info`` (gs-infer) and ``encoder_of`` (training that restores or resumes a GNN) mean
+    what they mean there: the encoder takes the checkpoint's edge-type order.
+    """
     from graphstorm_py.model.checkpoint import decoder_etypes, encoder_etypes
     from graphstorm_py.tasks import build_tasks
 
@@ -103,6 +108,8 @@ def assemble_distributed(cfg, dataset, ctx, device=None, *, checkpoint_info=None
     parse_fanout(cfg.gnn.fanout, graph.etypes, key="fanout")
     parse_fanout(cfg.gnn.eval_fanout, graph.etypes, key="eval_fanout")
     etypes = graph.etypes
+    if encoder_of is not None:
+        etypes = encoder_etypes(encoder_of, graph.etypes, f"graph {dataset.root}")
     if checkpoint_info is None:
         tasks = build_tasks(cfg, dataset)
     else:   # gs-infer: no label or mask needed; the checkpoint's edge-type order

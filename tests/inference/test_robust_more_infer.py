@@ -77,12 +77,12 @@ def test_training_restore_keeps_the_checkpoint_edge_type_order(trained, tmp_path
     from graphstorm_py.config import load_train_config
     from graphstorm_py.model import restore_model
     from graphstorm_py.model.assemble import assemble, load_trained, open_graph
-    from graphstorm_py.training.run import _restored_encoder
+    from graphstorm_py.training.run import restored_encoder
 
     conf, _, ckpt = trained
     swapped = tiny_graph(str(tmp_path / "swapped"), edge_order=(1, 0))
     cfg = load_train_config(conf, ["--restore-model-path", ckpt])
-    info = _restored_encoder(cfg)
+    info = restored_encoder(cfg)
     assert info is not None and info["gnn_etypes"] == [list(BUYS), list(REV)]
     run = assemble(cfg, open_graph(swapped), encoder_of=info)
     assert [tuple(e) for e in run.model.gnn.etypes] == [BUYS, REV]
@@ -94,4 +94,20 @@ def test_training_restore_keeps_the_checkpoint_edge_type_order(trained, tmp_path
     for ntype in want:
         torch.testing.assert_close(got[ntype], want[ntype])
     only_embed = load_train_config(conf, ["--restore-model-path", ckpt, "--restore-model-layers", "embed"])
-    assert _restored_encoder(only_embed) is None          # the GNN is not restored: the graph's order is fine
+    assert restored_encoder(only_embed) is None          # the GNN is not restored: the graph's order is fine
+
+
+def test_distributed_training_restore_keeps_the_checkpoint_edge_type_order(trained, tmp_path):
+    """The same with two workers: the model they save lists the checkpoint's edge types in its order."""
+    import subprocess
+
+    conf, _, ckpt = trained
+    swapped = tiny_graph(str(tmp_path / "swapped"), edge_order=(1, 0))
+    p = subprocess.run([os.path.join(os.path.dirname(sys.executable), "gs-train"), "--quiet", "--cf", conf,
+                        "--part-config", swapped, "--num-trainers", "2", "--restore-model-path", ckpt,
+                        "--num-epochs", "1", "--save-model-path", str(tmp_path / "m")],
+                       capture_output=True, text=True, timeout=240, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert p.returncode == 0, p.stderr[-3000:]
+    saved = [d for d in os.listdir(tmp_path / "m") if d.startswith("epoch-")]
+    assert saved
+    assert read_checkpoint_info(str(tmp_path / "m" / saved[0]))["gnn_etypes"] == [list(BUYS), list(REV)]
