@@ -186,7 +186,7 @@ def load_construct_config(path: str) -> ConstructConfig:
         conf = ConstructConfig.model_validate(doc)
     except ValidationError as exc:
         raise validation_error_to_gs(exc, ConstructConfig, path) from None
-    conf.base_dir = "" if io.is_remote(path) else os.path.dirname(os.path.abspath(path))
+    conf.base_dir = path.rsplit("/", 1)[0] if io.is_remote(path) else os.path.dirname(os.path.abspath(path))
     _check_consistency(conf, path)
     return conf
 

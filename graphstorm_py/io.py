@@ -97,15 +97,15 @@ def list_dir(path: str) -> List[str]:
 def expand_files(spec: str | Sequence[str], base_dir: str | None = None, what: str = "files") -> List[str]:
     """Expand one path, a glob, or a list of either, into a sorted list of existing files.
 
-    Relative local paths are taken relative to ``base_dir`` (the config file's folder).
-    A pattern or path that matches nothing is a :class:`DataError` naming it.
+    Relative paths are taken relative to ``base_dir`` (the config file's folder, local or
+    ``s3://``). A pattern or path that matches nothing is a :class:`DataError` naming it.
     """
     items = [spec] if isinstance(spec, str) else list(spec)
     out: List[str] = []
     for item in items:
         item = str(item)
-        if not is_remote(item) and base_dir and not os.path.isabs(item):
-            item = os.path.join(base_dir, item)
+        if base_dir and not is_remote(item) and not os.path.isabs(item):
+            item = (base_dir.rstrip("/") + "/" + item) if is_remote(base_dir) else os.path.join(base_dir, item)
         fs, p = get_fs(item)
         if any(ch in item for ch in "*?["):
             matches = sorted(fs.glob(p))
