@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import tempfile
 from typing import Optional, Sequence
 
 from graphstorm_py.errors import CheckpointError, ConfigError
@@ -28,10 +29,31 @@ _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spe
                     "sentencepiece.bpe.model", "spiece.model", "merges.txt", "vocab.json")
 
 
+def _is_export(folder: str) -> bool:
+    try:
+        with open(os.path.join(folder, "1_Pooling", "config.json")) as f:
+            return "graphstorm_py_pooling" in json.load(f)
+    except (OSError, ValueError):
+        return False
+
+
+def _check_output(output: str) -> None:
+    """``output`` must be new, empty, or an earlier export (replaced whole): never a user's folder."""
+    if os.path.lexists(output) and not os.path.isdir(output):
+        raise ConfigError(f"--output {output} is a file; give a folder for the exported model")
+    if os.path.isdir(output) and os.listdir(output) and not _is_export(output):
+        held = sorted(os.listdir(output))
+        raise ConfigError(f"--output {output} is a folder that holds other things ({', '.join(held[:5])}"
+                          f"{', ...' if len(held) > 5 else ''}) and is not an earlier export; give a new or "
+                          "empty folder (an earlier export is replaced, nothing else is)")
+
+
 def export_lm(checkpoint: str, output: str, ntype: Optional[str] = None) -> str:
     """Write the LM of ``ntype`` (default: the first LM) from ``checkpoint`` to ``output``."""
     from graphstorm_py.model.checkpoint import load_checkpoint_config, load_checkpoint_file
 
+    output = os.path.abspath(output)
+    _check_output(output)
     cfg = load_checkpoint_config(checkpoint)
     if cfg.lm_model is None:
         raise ConfigError(f"checkpoint {checkpoint} was trained without an lm_model; there is no LM to export")
@@ -50,19 +72,23 @@ def export_lm(checkpoint: str, output: str, ntype: Optional[str] = None) -> str:
     if unexpected or [m for m in missing if "position_ids" not in m]:
         raise CheckpointError(f"LM weights of {checkpoint} do not fit {entry.model_name!r}: "
                               f"missing {missing[:3]}, unexpected {unexpected[:3]}")
-    tmp = output.rstrip(os.sep) + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    lm.model.save_pretrained(tmp)
-    src = os.path.expanduser(resolve_model_path(entry.model_name))
-    for name in _TOKENIZER_FILES:
-        if os.path.isfile(os.path.join(src, name)):
-            shutil.copy(os.path.join(src, name), os.path.join(tmp, name))
-    os.makedirs(os.path.join(tmp, "1_Pooling"), exist_ok=True)
-    with open(os.path.join(tmp, "1_Pooling", "config.json"), "w") as f:
-        json.dump({"word_embedding_dimension": lm.out_dims, "pooling_mode_cls_token": lm.pooling == "cls",
-                   "pooling_mode_mean_tokens": lm.pooling == "mean", "graphstorm_py_pooling": lm.pooling}, f)
-    shutil.rmtree(output, ignore_errors=True)
-    os.replace(tmp, output)                            # whole or not at all
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=os.path.basename(output) + ".tmp-", dir=os.path.dirname(output))
+    try:
+        lm.model.save_pretrained(tmp)
+        src = os.path.expanduser(resolve_model_path(entry.model_name))
+        for name in _TOKENIZER_FILES:
+            if os.path.isfile(os.path.join(src, name)):
+                shutil.copy(os.path.join(src, name), os.path.join(tmp, name))
+        os.makedirs(os.path.join(tmp, "1_Pooling"), exist_ok=True)
+        with open(os.path.join(tmp, "1_Pooling", "config.json"), "w") as f:
+            json.dump({"word_embedding_dimension": lm.out_dims, "pooling_mode_cls_token": lm.pooling == "cls",
+                       "pooling_mode_mean_tokens": lm.pooling == "mean", "graphstorm_py_pooling": lm.pooling}, f)
+        shutil.rmtree(output, ignore_errors=True)          # new, empty, or an earlier export (_check_output)
+        os.replace(tmp, output)                            # whole or not at all
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return output
 
 

@@ -48,3 +48,38 @@ def test_export_needs_an_lm_checkpoint(text_graph, tmp_path):
     ckpt = sorted(glob.glob(str(tmp_path / "m" / "epoch-*")))[-1]
     with pytest.raises(ConfigError, match="without an lm_model"):
         export_lm(ckpt, str(tmp_path / "out"))
+
+
+@pytest.fixture
+def lm_checkpoint(tiny_bert, text_graph, tmp_path):
+    save = tmp_path / "models"
+    doc = yaml.safe_load(lm_yaml(tiny_bert, lm_train_nodes=4, epochs=1, gsf={"output": {"save_model_path": str(save)}}))
+    train(load_train_config_dict(doc), text_graph)
+    return sorted(glob.glob(str(save / "epoch-*")))[-1]
+
+
+def test_export_never_replaces_a_folder_that_is_not_an_export(lm_checkpoint, tmp_path, capsys):
+    """--output onto the training run's own folder, a user's folder or a file: exit 2, all of it kept."""
+    models = os.path.dirname(lm_checkpoint)
+    before = sorted(os.listdir(models))
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "readme.txt").write_text("keep me")
+    a_file = tmp_path / "notes.yaml"
+    a_file.write_text("x: 1")
+    for out in (models, str(user), str(a_file)):
+        assert run_cli(main, ["--restore-model-path", lm_checkpoint, "--output", out]) == 2
+        assert out in capsys.readouterr().err
+    assert sorted(os.listdir(models)) == before
+    assert (user / "readme.txt").read_text() == "keep me" and a_file.read_text() == "x: 1"
+    assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]         # nothing half-written left
+
+
+def test_export_replaces_an_earlier_export_and_fills_an_empty_folder(lm_checkpoint, tmp_path):
+    out = tmp_path / "lm"
+    out.mkdir()
+    assert run_cli(main, ["--restore-model-path", lm_checkpoint, "--output", str(out)]) == 0
+    (out / "stale.bin").write_text("from the earlier export")
+    assert run_cli(main, ["--restore-model-path", lm_checkpoint, "--output", str(out)]) == 0
+    assert not (out / "stale.bin").exists() and (out / "config.json").exists()
+    assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
