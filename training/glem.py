@@ -21,7 +21,10 @@ After each round the model named by ``inference_using_gnn`` is evaluated and che
 (``epoch-R``). When that is the GNN, each earlier GNN epoch of the round's M-step is evaluated too
 and saved (``epoch-R-gnn-K``) when it is the best so far, so the kept model is the one with the
 best validation score, as in a plain run's per-epoch evaluation. The GNN model's checkpoint holds
-the shared LM, so gs-infer reads it like a co-training checkpoint.
+the shared LM, so gs-infer reads it like a co-training checkpoint, and ``restore_model_path``
+starts a new GLEM run from it (the GNN and the shared LM; the LM side's head starts fresh).
+``resume_from_checkpoint`` and ``restore_optimizer_path`` are exit 2: the two models and the
+schedule are not checkpointed as one run.
 """
 
 from __future__ import annotations
@@ -34,11 +37,13 @@ import torch
 
 from graphstorm_py import io
 from graphstorm_py.errors import ConfigError
+from graphstorm_py.model import restore_model
 from graphstorm_py.model.assemble import Assembly, assemble, open_graph
 from graphstorm_py.progress import progress
 from graphstorm_py.tasks import TaskBatch
 from graphstorm_py.training.optim import Optimizers
 from graphstorm_py.training.results import build_results, write_results
+from graphstorm_py.training.run import restored_encoder
 from graphstorm_py.training.trainer import Trainer, step_batches
 
 __all__ = ["glem_train"]
@@ -113,12 +118,22 @@ def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
     """Train with GLEM; returns the results dict as :func:`graphstorm_py.training.run.train` does."""
     kw = cfg.lm.training_method.glem
     lm_cfg, gnn_cfg = _configs(cfg)
+    out = cfg.output
+    for key in ("resume_from_checkpoint", "restore_optimizer_path"):
+        if getattr(out, key):
+            raise ConfigError(f"{key} is not supported with training_method glem (its two models and their "
+                              "schedule are not checkpointed as one run); start GLEM from a checkpoint's model "
+                              "with restore_model_path (--restore-model-path) instead")
     dataset = open_graph(graph_path)
     lm_side = _Side(assemble(lm_cfg, dataset, device), "lm")
-    gnn_run = assemble(gnn_cfg, dataset, device)
+    gnn_run = assemble(gnn_cfg, dataset, device, encoder_of=restored_encoder(cfg))
     # share the LM and its embedding table: the GNN always reads the LM's latest embeddings
     gnn_layer = gnn_run.model.input_encoder
     gnn_layer.lm, gnn_layer.tables = lm_side.layer.lm, lm_side.layer.tables
+    if out.restore_model_path:      # the GNN model's checkpoint (a GLEM or co-training one): GNN and shared LM
+        restore_model(out.restore_model_path, gnn_run.model, out.restore_model_layers)
+        log.info("glem: model restored from %s (layers %s)", out.restore_model_path,
+                 ", ".join(out.restore_model_layers))
     gnn_layer.disk_cache = False
     gnn_side = _Side(gnn_run, "gnn")
     task = gnn_run.tasks[0]
@@ -148,7 +163,6 @@ def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
     pretrain_s = time.perf_counter() - t0
     final = gnn_side if kw.inference_using_gnn else lm_side
     state_trainer = final.trainer
-    out = cfg.output
     validate = not cfg.evaluation.no_validation
     for r in range(cfg.hyperparam.num_epochs):
         t0 = time.perf_counter()

@@ -136,3 +136,40 @@ def test_glem_selects_the_best_gnn_epoch_of_each_m_step(setup, tmp_path, caplog)
     assert os.path.basename(r["best_checkpoint"]) in saved
     assert all(s in ("epoch-0", "epoch-1", "results.json") or s.startswith(("epoch-0-gnn-", "epoch-1-gnn-"))
                for s in saved), saved
+
+
+def test_glem_resume_is_exit_2_and_restore_starts_from_the_checkpoint(setup, tmp_path):
+    from graphstorm_py.cli import run_cli
+    from graphstorm_py.model.checkpoint import load_checkpoint_file
+    from graphstorm_py.training.cli import _main as train_main
+
+    bert, graph = setup
+    doc = glem_cfg(bert)
+    doc["gsf"]["output"] = {"save_model_path": str(tmp_path / "m")}
+    r = train(load_train_config_dict(doc), graph)
+    ckpt = r["best_checkpoint"]
+    conf = tmp_path / "glem.yaml"
+    doc["gsf"]["output"] = {"save_model_path": str(tmp_path / "m2")}
+    conf.write_text(yaml.safe_dump(doc))
+    for flag in ("--resume-from-checkpoint", "--restore-optimizer-path"):
+        assert run_cli(train_main, ["--cf", str(conf), "--part-config", graph, flag, ckpt, "--quiet"]) == 2
+    assert not os.path.exists(tmp_path / "m2")
+    # restore: the GNN model (and the shared LM) start from the checkpoint's weights
+    import graphstorm_py.training.glem as glem
+
+    seen = {}
+    orig = glem._Side.train_epoch
+
+    def spy(self, *a, **k):
+        if self.name == "gnn" and "w" not in seen:
+            seen["w"] = {n: p.detach().clone() for n, p in self.run.model.named_parameters()}
+        return orig(self, *a, **k)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(glem._Side, "train_epoch", spy)
+        train(load_train_config_dict(doc, ["--restore-model-path", ckpt]), graph)
+    saved = load_checkpoint_file(ckpt, "model.pt")
+    gnn = [n for n in seen["w"] if n.startswith("gnn.")]     # LM pre-training runs first; the GNN waits
+    assert gnn
+    for name in gnn:
+        torch.testing.assert_close(seen["w"][name], saved[name])
