@@ -52,9 +52,30 @@ def adopt_checkpoint_architecture(cfg, checkpoint: str):
                         "checkpoint's model (%s %s)", key, mine, checkpoint, theirs, flag_name(key),
                         _text(saved.gnn.model_dump(mode="json")[key]))
             update[key] = theirs
-    if not update:
+    lm_model = _adopt_lm_pooling(cfg.lm_model, saved.lm_model, checkpoint)
+    if not update and lm_model is cfg.lm_model:
         return cfg
-    return cfg.model_copy(update={"gnn": cfg.gnn.model_copy(update=update)})
+    return cfg.model_copy(update={"gnn": cfg.gnn.model_copy(update=update), "lm_model": lm_model})
+
+
+def _adopt_lm_pooling(mine, theirs, checkpoint: str):
+    """``mine`` (the config's ``lm_model``) with each LM's ``pooling`` as the checkpoint trained it.
+
+    The pooling decides the LM's output (the GNN's input) without changing any parameter, so a
+    mismatch would load cleanly and give other numbers.
+    """
+    if mine is None or theirs is None:
+        return mine
+    entries, changed = [], False
+    for entry in mine.node_lm_models:
+        saved = next((e for t in entry.node_types for e in [theirs.lm_of(t)] if e is not None), None)
+        if saved is not None and saved.pooling != entry.pooling:
+            log.warning("lm_model pooling of %s: the config says %r but the checkpoint %s was trained with %r; "
+                        "using the checkpoint's", ",".join(entry.node_types), entry.pooling, checkpoint,
+                        saved.pooling)
+            entry, changed = entry.model_copy(update={"pooling": saved.pooling}), True
+        entries.append(entry)
+    return mine.model_copy(update={"node_lm_models": entries}) if changed else mine
 
 
 def explain_mismatch(cfg, checkpoint: str) -> str:

@@ -83,3 +83,22 @@ def test_export_replaces_an_earlier_export_and_fills_an_empty_folder(lm_checkpoi
     assert run_cli(main, ["--restore-model-path", lm_checkpoint, "--output", str(out)]) == 0
     assert not (out / "stale.bin").exists() and (out / "config.json").exists()
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
+
+
+def test_gs_infer_takes_the_pooling_the_checkpoint_was_trained_with(tiny_bert, text_graph, tmp_path, caplog):
+    """Pooling changes the LM's output but no parameter: a config saying cls for a mean-pooled model
+    would load cleanly and give other numbers, so gs-infer builds the checkpoint's, with a WARNING."""
+    from graphstorm_py.inference.architecture import adopt_checkpoint_architecture
+
+    save = tmp_path / "models"
+    doc = yaml.safe_load(lm_yaml(tiny_bert, lm_train_nodes=4, epochs=1, lm_entry={"pooling": "mean"},
+                                 gsf={"output": {"save_model_path": str(save)}}))
+    train(load_train_config_dict(doc), text_graph)
+    ckpt = sorted(glob.glob(str(save / "epoch-*")))[-1]
+    other = yaml.safe_load(lm_yaml(tiny_bert, lm_train_nodes=4, epochs=1, lm_entry={"pooling": "cls"}))
+    with caplog.at_level("WARNING"):
+        cfg = adopt_checkpoint_architecture(load_train_config_dict(other), ckpt)
+    assert cfg.lm_model.node_lm_models[0].pooling == "mean"
+    assert "pooling of paper: the config says 'cls'" in caplog.text
+    same = load_train_config_dict(yaml.safe_load(lm_yaml(tiny_bert, lm_entry={"pooling": "mean"})))
+    assert adopt_checkpoint_architecture(same, ckpt).lm_model == same.lm_model
