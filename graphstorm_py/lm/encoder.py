@@ -73,6 +73,27 @@ def autocast_for(device: torch.device):
     return contextlib.nullcontext()
 
 
+def _check_model_path(model_name: str, path: str, local: bool) -> None:
+    """Name what is wrong with a ``model_name`` that is meant as a path, before transformers does."""
+    if local:
+        if not os.path.isfile(os.path.join(path, "config.json")):
+            raise ConfigError(f"lm_model: model_name {model_name!r}: folder {path} has no config.json, so it is "
+                              "not a Hugging Face model folder (python -m graphstorm_py.lm.export writes one)")
+        return
+    if os.path.exists(path):
+        raise ConfigError(f"lm_model: model_name {model_name!r} is a file; give a model folder or name")
+    path_like = os.path.isabs(path) or model_name.startswith((".", "~")) or (
+        os.sep in model_name.rstrip(os.sep) and not _looks_like_hub_id(model_name))
+    if path_like:
+        raise ConfigError(f"lm_model: model_name {model_name!r}: no such folder"
+                          + ("" if os.path.isabs(path) else f" (relative to the working folder {os.getcwd()})"))
+
+
+def _looks_like_hub_id(name: str) -> bool:
+    """``namespace/repo``: one slash, no path-only characters (such a name may be in the HF cache)."""
+    return name.count("/") == 1 and not name.startswith(("/", ".", "~"))
+
+
 class LMEncoder(nn.Module):
     """``(input_ids, attention_mask) -> [n, hidden]`` pooled, float32.
 
@@ -94,11 +115,15 @@ class LMEncoder(nn.Module):
         hf_logging.disable_progress_bar()
         path = os.path.expanduser(resolve_model_path(model_name))
         local = os.path.isdir(path)
+        _check_model_path(model_name, path, local)
         try:
             model, info = AutoModel.from_pretrained(path, local_files_only=True, output_loading_info=True)
         except (OSError, ValueError, KeyError) as exc:
-            where = "folder" if local else "name (not in the local Hugging Face cache)"
-            raise ConfigError(f"lm_model: cannot load model_name {model_name!r} ({where}): {exc}") from None
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if local:
+                raise ConfigError(f"lm_model: cannot load model_name {model_name!r} (folder {path}): {first}") from None
+            raise ConfigError(f"lm_model: model_name {model_name!r} is not a folder (looked in {os.getcwd()}), not a "
+                              "packaged model and not in the local Hugging Face cache; nothing is downloaded") from None
         has_pooler = getattr(model, "pooler", None) is not None and \
             not any("pooler" in k for k in info.get("missing_keys", ()))
         how = "from lm_model"

@@ -104,3 +104,24 @@ def test_bf16_autocast_only_where_supported(monkeypatch):
     assert isinstance(ctx, torch.autocast) and ctx.fast_dtype == torch.bfloat16
     monkeypatch.setenv("GS_LM_BF16", "0")                 # opt-out
     assert isinstance(enc.autocast_for(torch.device("cpu")), contextlib.nullcontext)
+
+
+@pytest.mark.parametrize("kind", ["missing_abs", "missing_rel", "hub_like", "empty_dir", "file",
+                                  "unknown_name"])
+def test_model_name_errors_say_what_is_wrong(tmp_path, monkeypatch, kind):
+    from graphstorm_py.errors import ConfigError
+    from graphstorm_py.lm.encoder import LMEncoder
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.yaml").write_text("x: 1")
+    name, expect = {"missing_abs": (str(tmp_path / "nope"), "no such folder"),
+                    "missing_rel": ("./galm_lm", "no such folder (relative to the working folder"),
+                    "hub_like": ("models/galm_lm", "is not a folder (looked in"),
+                    "empty_dir": ("empty", "has no config.json"),
+                    "file": ("notes.yaml", "is a file"),
+                    "unknown_name": ("some-model-xyz", "nothing is downloaded")}[kind]
+    with pytest.raises(ConfigError) as exc:
+        LMEncoder.load(name)
+    assert expect in str(exc.value) and repr(name) in str(exc.value)
+    assert "huggingface.co" not in str(exc.value) and "internet" not in str(exc.value)
