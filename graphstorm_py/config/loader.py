@@ -170,7 +170,7 @@ def _build_lm_model(block: Any, errors: List[str]):
     try:
         return LMModelConfig.model_validate(block)
     except ValidationError as exc:
-        errors.extend(f"lm_model.{line}" for line in _messages(exc, {}, "lm_model"))
+        errors.extend(_messages(exc, {}, "lm_model"))
         return None
 
 
@@ -220,7 +220,7 @@ def _messages(exc: ValidationError, origin: Dict[str, str], where: str) -> List[
             lines.append(f"{where}: {msg}")
         elif err["type"] == "missing":
             anywhere = " (it may go in any gsf section)" if where in CONCERNS else ""
-            lines.append(f"'{key}' is required in {where}{anywhere}")
+            lines.append(f"'{format_loc(loc)}' is required in {where}{anywhere}")
         else:
             got = "" if err["type"] == "value_error" else f" (got {err.get('input')!r})"
             lines.append(f"'{format_loc(loc)}' ({origin.get(key, where)}): {msg}{got}")

@@ -121,3 +121,11 @@ def test_citeseer_example_yamls_load():
     for f in files:
         cfg = load_train_config(f)
         assert cfg.lm_model is not None
+
+
+@pytest.mark.parametrize("drop", ["model_name", "node_types"])
+def test_a_missing_key_of_an_lm_entry_is_named(drop):
+    doc = yaml.safe_load(lm_yaml("m"))
+    del doc["lm_model"]["node_lm_models"][0][drop]
+    with pytest.raises(ConfigError, match=rf"'node_lm_models\[0\]\.{drop}' is required in lm_model"):
+        load_train_config_dict(doc)
