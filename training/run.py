@@ -79,6 +79,9 @@ def build_callbacks(cfg, tasks) -> List[Callback]:
                                          out.topk_model_to_save))
     if cfg.lm_model is not None and cfg.lm.freeze_lm_encoder_epochs:
         from graphstorm_py.training.lm_freeze import LMFreeze
+        if cfg.lm.lm_train_nodes != 0 and cfg.lm.freeze_lm_encoder_epochs >= cfg.hyperparam.num_epochs:
+            log.warning("freeze_lm_encoder_epochs %d >= num_epochs %d: the LM stays frozen for the whole run",
+                        cfg.lm.freeze_lm_encoder_epochs, cfg.hyperparam.num_epochs)
         callbacks.append(LMFreeze(cfg.lm.freeze_lm_encoder_epochs))
     return callbacks + build_trackers(cfg.basic)
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, Optional, Sequence
 
 from graphstorm_py.config.suggest import did_you_mean
@@ -16,6 +17,8 @@ from graphstorm_py.lm.encoder import LMEncoder
 from graphstorm_py.lm.tokens import TokenSource
 
 __all__ = ["lm_input_args"]
+
+log = logging.getLogger(__name__)
 
 
 def lm_input_args(cfg, store, ntypes: Sequence[str]) -> Optional[Dict[str, Any]]:
@@ -32,6 +35,10 @@ def lm_input_args(cfg, store, ntypes: Sequence[str]) -> Optional[Dict[str, Any]]
                                   f"node types: {', '.join(ntypes)}{did_you_mean(t, ntypes)}")
             tokens[t] = TokenSource(store, t)          # checks the tokenize_hf arrays first (cheap)
         lm = LMEncoder.load(entry.model_name, entry.pooling, entry.gradient_checkpoint)
+        model_type = getattr(getattr(lm.model, "config", None), "model_type", None)
+        if model_type and entry.lm_type.lower() != model_type:
+            log.warning("lm_model: lm_type %r, but %r is a %r model; its own config.json decides what is built",
+                        entry.lm_type, entry.model_name, model_type)
         for t in entry.node_types:
             lms[t] = lm
     lmc = cfg.lm

@@ -231,3 +231,19 @@ def test_lm_warmup_steps_ramps_the_lm_lr_only_on_lm_steps(tiny_bert, text_graph)
 def test_lm_warmup_steps_must_not_be_negative(tiny_bert):
     with pytest.raises(ConfigError, match="lm_warmup_steps"):
         cfg_of(lm_yaml(tiny_bert, lm={"lm_warmup_steps": -1}))
+
+
+def test_lm_type_that_is_not_the_models_is_a_warning(tiny_bert, text_graph, caplog):
+    cfg = cfg_of(lm_yaml(tiny_bert, epochs=1, lm_entry={"lm_type": "gpt"}))
+    with caplog.at_level("WARNING"):
+        assemble(cfg, open_graph(text_graph))
+    assert "lm_type 'gpt'" in caplog.text and "'bert' model" in caplog.text
+
+
+def test_freezing_the_lm_for_every_epoch_is_a_warning(tiny_bert, caplog):
+    from graphstorm_py.training.run import build_callbacks
+
+    cfg = cfg_of(lm_yaml(tiny_bert, lm_train_nodes=3, epochs=2, lm={"freeze_lm_encoder_epochs": 2}))
+    with caplog.at_level("WARNING"):
+        build_callbacks(cfg, [])
+    assert "stays frozen for the whole run" in caplog.text
