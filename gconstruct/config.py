@@ -20,6 +20,7 @@ the JSON path (``nodes[0].labels[0].split_pct``) and suggests the closest valid 
 from __future__ import annotations
 
 import os
+import posixpath
 from typing import Any, Dict, List, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -186,7 +187,7 @@ def load_construct_config(path: str) -> ConstructConfig:
         conf = ConstructConfig.model_validate(doc)
     except ValidationError as exc:
         raise validation_error_to_gs(exc, ConstructConfig, path) from None
-    conf.base_dir = path.rsplit("/", 1)[0] if io.is_remote(path) else os.path.dirname(os.path.abspath(path))
+    conf.base_dir = posixpath.dirname(path) if io.is_remote(path) else os.path.dirname(os.path.abspath(path))
     _check_consistency(conf, path)
     return conf
 

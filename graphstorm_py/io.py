@@ -105,7 +105,7 @@ def expand_files(spec: str | Sequence[str], base_dir: str | None = None, what: s
     for item in items:
         item = str(item)
         if base_dir and not is_remote(item) and not os.path.isabs(item):
-            item = (base_dir.rstrip("/") + "/" + item) if is_remote(base_dir) else os.path.join(base_dir, item)
+            item = join(base_dir, item)
         fs, p = get_fs(item)
         if any(ch in item for ch in "*?["):
             matches = sorted(fs.glob(p))

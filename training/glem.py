@@ -179,7 +179,7 @@ def glem_train(cfg, graph_path: str, device=None) -> Dict[str, Any]:
                 epoch += 1
                 # the GNN is the final model: every M-step epoch is a candidate (an evaluation costs
                 # a pass over the table); the new best of a round is saved before training moves on
-                if side is final is gnn_side and validate and k < n_epochs - 1:
+                if side is gnn_side and final is gnn_side and validate and k < n_epochs - 1:
                     state.step += 1
                     if _evaluate_is_best(state_trainer) and out.save_model_path:
                         state_trainer.save_checkpoint(io.join(out.save_model_path, f"epoch-{r}-gnn-{k}"),

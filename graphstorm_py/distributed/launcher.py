@@ -10,10 +10,11 @@ launcher streams rank 0's log to its own stderr while the job runs and prints ra
 Failing fast: the launcher polls the workers every 0.1 s. As soon as one exits non-zero, it
 terminates the others by pid (SIGTERM, then SIGKILL after a grace period), prints which rank
 failed with the last lines of its log, and returns that worker's exit code (2 for a user
-mistake, 1 otherwise). A worker that only lost a peer (exit ``PEER_LOST_EXIT``) is a consequence:
-the launcher waits up to ``_SETTLE_S`` for the worker that caused it and names that one. The run folder is kept on failure and removed on success. A launcher
-ended by SIGTERM stops its workers first; one killed outright takes them with it (the workers
-ask Linux for SIGKILL when their parent dies), so no worker outlives its job.
+mistake, 1 otherwise). A worker that only lost a peer (exit ``PEER_LOST_EXIT``) is a
+consequence: the launcher waits up to ``_SETTLE_S`` for the worker that caused it and names that
+one. The run folder is kept on failure and removed on success. A launcher ended by SIGTERM
+stops its workers first; one killed outright takes them with it (the workers ask Linux for
+SIGKILL when their parent dies), so no worker outlives its job.
 """
 
 from __future__ import annotations

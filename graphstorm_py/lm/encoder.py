@@ -82,16 +82,12 @@ def _check_model_path(model_name: str, path: str, local: bool) -> None:
         return
     if os.path.exists(path):
         raise ConfigError(f"lm_model: model_name {model_name!r} is a file; give a model folder or name")
+    # a name with one slash may be a hub id ("namespace/repo") in the HF cache: transformers decides
     path_like = os.path.isabs(path) or model_name.startswith((".", "~")) or (
-        os.sep in model_name.rstrip(os.sep) and not _looks_like_hub_id(model_name))
+        os.sep in model_name.rstrip(os.sep) and model_name.count("/") != 1)
     if path_like:
         raise ConfigError(f"lm_model: model_name {model_name!r}: no such folder"
                           + ("" if os.path.isabs(path) else f" (relative to the working folder {os.getcwd()})"))
-
-
-def _looks_like_hub_id(name: str) -> bool:
-    """``namespace/repo``: one slash, no path-only characters (such a name may be in the HF cache)."""
-    return name.count("/") == 1 and not name.startswith(("/", ".", "~"))
 
 
 class LMEncoder(nn.Module):
@@ -119,8 +115,8 @@ class LMEncoder(nn.Module):
         try:
             model, info = AutoModel.from_pretrained(path, local_files_only=True, output_loading_info=True)
         except (OSError, ValueError, KeyError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if local:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise ConfigError(f"lm_model: cannot load model_name {model_name!r} (folder {path}): {first}") from None
             raise ConfigError(f"lm_model: model_name {model_name!r} is not a folder (looked in {os.getcwd()}), not a "
                               "packaged model and not in the local Hugging Face cache; nothing is downloaded") from None

@@ -41,8 +41,8 @@ def _check_output(output: str) -> None:
     """``output`` must be new, empty, or an earlier export (replaced whole): never a user's folder."""
     if os.path.lexists(output) and not os.path.isdir(output):
         raise ConfigError(f"--output {output} is a file; give a folder for the exported model")
-    if os.path.isdir(output) and os.listdir(output) and not _is_export(output):
-        held = sorted(os.listdir(output))
+    held = sorted(os.listdir(output)) if os.path.isdir(output) else []
+    if held and not _is_export(output):
         raise ConfigError(f"--output {output} is a folder that holds other things ({', '.join(held[:5])}"
                           f"{', ...' if len(held) > 5 else ''}) and is not an earlier export; give a new or "
                           "empty folder (an earlier export is replaced, nothing else is)")
